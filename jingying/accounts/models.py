@@ -1,0 +1,106 @@
+"""Accounts: users linked to people, grants of role × unit subtree × domains, API tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from jingying.accounts.roles import Domain, Role
+
+
+class User(AbstractUser):
+    """A login. Officers' accounts point at their Person; administrators' need not."""
+
+    person = models.OneToOneField(
+        "org.Person",
+        verbose_name=_("人员"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="user",
+    )
+    display_name = models.CharField(_("显示名"), max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
+
+    def __str__(self) -> str:
+        return self.display_name or self.username
+
+
+class GrantQuerySet(models.QuerySet["Grant"]):
+    def active(self) -> GrantQuerySet:
+        now = timezone.now()
+        return self.filter(models.Q(expires_at__isnull=True) | models.Q(expires_at__gt=now))
+
+
+class Grant(models.Model):
+    """A role held over a unit subtree, optionally with sensitive domains."""
+
+    user = models.ForeignKey(User, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="grants")
+    role = models.CharField(_("角色"), max_length=16, choices=Role.choices)
+    unit = models.ForeignKey(
+        "org.Unit", verbose_name=_("授权范围"), on_delete=models.PROTECT, related_name="grants"
+    )
+    domains = models.JSONField(_("敏感数据域"), default=list, blank=True)
+    reason = models.CharField(_("授权理由"), max_length=200, blank=True)
+    expires_at = models.DateTimeField(_("到期时间"), null=True, blank=True)
+    granted_by = models.ForeignKey(
+        User,
+        verbose_name=_("授权人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    objects = GrantQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("授权")
+        verbose_name_plural = _("授权")
+        indexes = [models.Index(fields=["user", "role"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()} · {self.unit_id}"
+
+    def has_domain(self, domain: Domain | str) -> bool:
+        return str(domain) in self.domains
+
+
+def _digest(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+class ApiToken(models.Model):
+    """A bearer token for the JSON API. Only its SHA-256 is stored; the token is shown once."""
+
+    user = models.ForeignKey(User, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("名称"), max_length=64, blank=True)
+    digest = models.CharField(_("摘要"), max_length=64, unique=True)
+    prefix = models.CharField(_("前缀"), max_length=8)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("到期时间"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("最近使用"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API 令牌")
+        verbose_name_plural = _("API 令牌")
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.prefix}…"
+
+    @staticmethod
+    def new_secret() -> str:
+        return "jy_" + secrets.token_urlsafe(32)
+
+    @staticmethod
+    def digest_of(raw: str) -> str:
+        return _digest(raw)

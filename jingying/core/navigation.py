@@ -1,0 +1,28 @@
+"""The main menu: one entry per module, shown when the user holds its permission.
+
+Domain apps add their entries here as they land, in programme order.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    url_name: str
+    label: str | Promise
+    icon: str
+    perm: str | None  # None: every signed-in user
+    prefix: str  # active when the path starts with it
+
+
+NAV: list[NavEntry] = [
+    NavEntry("core:home", _("首页"), "home", None, "/$"),
+    NavEntry("org:unit_tree", _("单位"), "sitemap", "org.view_unit", "/org/units"),
+    NavEntry("org:person_list", _("人员"), "users", "org.view_person", "/org/people"),
+    NavEntry("org:roster_import", _("花名册导入"), "file-import", "org.import_person", "/org/roster"),
+]

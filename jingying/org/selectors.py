@@ -1,0 +1,95 @@
+"""Every read of units, people and families (style rule 3): scoped, with the query shape owned here."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Count, QuerySet
+from django.db.models.functions import Substr
+
+from jingying.core.scoping import access, grant_roots, restrict, subtree_q
+from jingying.org.choices import SERVING_STATUSES
+from jingying.org.filters import PersonFilterSet
+from jingying.org.models import Dependent, Person, PersonHistory, Unit
+
+
+def unit_list(*, actor: Any) -> QuerySet[Unit]:
+    return restrict(Unit.objects.all(), actor, "org.view_unit")
+
+
+def access_unit(actor: Any, pk: Any) -> Unit:
+    return access(Unit.objects.select_related("parent"), actor, "org.view_unit", pk)
+
+
+def unit_roots(*, actor: Any) -> list[Unit]:
+    """The top units of the actor's visible tree (one per grant, nested grants folded)."""
+    paths = sorted({g.unit_path for g in grant_roots(actor, "org.view_unit")})
+    roots: list[str] = []
+    for path in paths:
+        if not any(path.startswith(r) for r in roots):
+            roots.append(path)
+    return list(Unit.objects.filter(path__in=roots).order_by("path"))
+
+
+def unit_children(*, actor: Any, unit: Unit) -> list[Unit]:
+    return list(unit_list(actor=actor).filter(parent=unit).order_by("sort_order", "path"))
+
+
+def unit_headcounts(*, actor: Any, units: list[Unit]) -> dict[int, int]:
+    """Serving people in each unit's subtree, in one GROUP BY over the path prefix.
+
+    Counts structure only (how many), which even the system administrator may see.
+    """
+    if not units:
+        return {}
+    by_depth: dict[int, list[Unit]] = {}
+    for unit in units:
+        by_depth.setdefault(len(unit.path), []).append(unit)
+    result = {u.pk: 0 for u in units}
+    for length, group in by_depth.items():
+        prefix_to_id = {u.path: u.pk for u in group}
+        q = subtree_q("unit__path", group[0].path)
+        for other in group[1:]:
+            q |= subtree_q("unit__path", other.path)
+        rows = (
+            Person.objects.filter(q, status__in=SERVING_STATUSES)
+            .annotate(prefix=Substr("unit__path", 1, length))
+            .values("prefix")
+            .annotate(n=Count("id"))
+        )
+        for row in rows:
+            if row["prefix"] in prefix_to_id:
+                result[prefix_to_id[row["prefix"]]] = row["n"]
+    return result
+
+
+def unit_ancestors(unit: Unit) -> list[Unit]:
+    ids = [int(seg, 16) for seg in unit.path.strip("/").split("/") if seg]
+    by_id = {u.pk: u for u in Unit.objects.filter(pk__in=ids)}
+    return [by_id[i] for i in ids if i in by_id]
+
+
+def person_list(*, actor: Any, filters: dict[str, Any] | None = None, perm: str = "org.view_person") -> QuerySet[Person]:
+    qs = restrict(Person.objects.select_related("unit"), actor, perm)
+    if filters:
+        filterset = PersonFilterSet(data=filters, queryset=qs)
+        qs = filterset.qs if filterset.is_valid() else qs.none()
+    return qs.order_by("name", "id")
+
+
+def access_person(actor: Any, pk: Any, *, for_write: bool = False) -> Person:
+    perm = "org.change_person" if for_write else "org.view_person"
+    return access(Person.objects.select_related("unit"), actor, perm, pk, for_write=for_write)
+
+
+def dependent_list(*, actor: Any, person: Person) -> QuerySet[Dependent]:
+    return restrict(Dependent.objects.filter(person=person), actor, "org.view_dependent")
+
+
+def access_dependent(actor: Any, pk: Any, *, for_write: bool = False) -> Dependent:
+    perm = "org.change_dependent" if for_write else "org.view_dependent"
+    return access(Dependent.objects.select_related("person__unit"), actor, perm, pk, for_write=for_write)
+
+
+def person_history(*, actor: Any, person: Person) -> QuerySet[PersonHistory]:
+    return restrict(PersonHistory.objects.filter(person=person), actor, "org.view_person")
