@@ -1,15 +1,9 @@
-"""Test-wide settings (style rule 10): fast hasher, immediate tasks, isolated data dir."""
+"""Test-wide settings (style rule 10): fast hasher; see jingying/core/pytest_env.py for the
+environment the settings are read with."""
 
 from __future__ import annotations
 
-import os
-import tempfile
-
-os.environ.setdefault("JINGYING_DATA_DIR", tempfile.mkdtemp(prefix="jingying-test-"))
-os.environ["JINGYING_TASKS_IMMEDIATE"] = "1"
-os.environ["JINGYING_TESTING"] = "1"
-
-import pytest  # noqa: E402
+import pytest
 
 
 @pytest.fixture(autouse=True)
