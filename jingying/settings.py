@@ -45,6 +45,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "jingying.core.middleware.LoginRequiredMiddleware",
     "jingying.core.middleware.RequestContextMiddleware",
+    "jingying.accounts.middleware.LoginPolicyMiddleware",
 ]
 
 ROOT_URLCONF = "jingying.urls"
@@ -93,6 +94,8 @@ PASSWORD_HASHERS = [
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "jingying.accounts.passwords.CharacterClassValidator"},
+    {"NAME": "jingying.accounts.passwords.HistoryValidator"},
 ]
 
 LANGUAGE_CODE = "zh-hans"
@@ -152,3 +155,11 @@ LOGGING = {
 # Anonymous-survey suppression threshold and other programme-wide constants live here so one
 # place documents them.
 JINGYING_K_ANONYMITY = max(5, conf.env_int("JINGYING_K_ANONYMITY", 5))
+
+# Login rules (等保 2.0 level 3; docs/security.md). All configurable from the environment.
+JINGYING_PASSWORD_MAX_AGE_DAYS = conf.env_int("JINGYING_PASSWORD_MAX_AGE_DAYS", 90)
+JINGYING_PASSWORD_HISTORY = conf.env_int("JINGYING_PASSWORD_HISTORY", 5)
+JINGYING_LOCKOUT_ATTEMPTS = conf.env_int("JINGYING_LOCKOUT_ATTEMPTS", 5)
+JINGYING_LOCKOUT_MINUTES = conf.env_int("JINGYING_LOCKOUT_MINUTES", 15)
+JINGYING_SINGLE_SESSION = conf.env_bool("JINGYING_SINGLE_SESSION", True)
+JINGYING_TOTP_ISSUER = conf.env_str("JINGYING_TOTP_ISSUER", "Jingying")

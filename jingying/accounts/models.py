@@ -104,3 +104,64 @@ class ApiToken(models.Model):
     @staticmethod
     def digest_of(raw: str) -> str:
         return _digest(raw)
+
+
+class LoginSecurity(models.Model):
+    """Per-user login state kept apart from Django's User so the rules read in one place."""
+
+    user = models.OneToOneField(User, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="security")
+    password_changed_at = models.DateTimeField(_("密码修改时间"), null=True, blank=True)
+    must_change_password = models.BooleanField(_("下次登录须修改密码"), default=False)
+    totp_secret = models.CharField(_("动态口令密钥"), max_length=64, blank=True)
+    totp_confirmed_at = models.DateTimeField(_("动态口令启用时间"), null=True, blank=True)
+    totp_last_step = models.BigIntegerField(_("最近使用的口令时段"), default=0)
+    session_key = models.CharField(_("当前会话"), max_length=40, blank=True)
+
+    class Meta:
+        verbose_name = _("登录安全")
+        verbose_name_plural = _("登录安全")
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+
+class PasswordHistory(models.Model):
+    """Previous password hashes, so the last few cannot be reused (等保 password policy)."""
+
+    user = models.ForeignKey(User, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="password_history")
+    encoded = models.CharField(_("密码摘要"), max_length=255)
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("历史密码")
+        verbose_name_plural = _("历史密码")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.created_at:%Y-%m-%d}"
+
+
+class LoginThrottle(models.Model):
+    """Failed logins per account name and per source address; a lock after too many.
+
+    Keyed by the name typed, existing or not, so a lock message never reveals whether an
+    account exists.
+    """
+
+    class Kind(models.TextChoices):
+        ACCOUNT = "account", _("账号")
+        ADDRESS = "address", _("来源地址")
+
+    kind = models.CharField(_("类型"), max_length=8, choices=Kind.choices)
+    key = models.CharField(_("账号或地址"), max_length=150)
+    failures = models.PositiveIntegerField(_("连续失败次数"), default=0)
+    last_failure_at = models.DateTimeField(_("最近失败时间"), null=True, blank=True)
+    locked_until = models.DateTimeField(_("锁定至"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("登录限制")
+        verbose_name_plural = _("登录限制")
+        constraints = [models.UniqueConstraint(fields=["kind", "key"], name="login_throttle_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.key}"

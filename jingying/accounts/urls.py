@@ -1,13 +1,12 @@
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.decorators import login_not_required
 from django.urls import path
+
+from jingying.accounts import views
 
 app_name = "accounts"
 urlpatterns = [
-    path(
-        "login/",
-        login_not_required(auth_views.LoginView.as_view(template_name="accounts/login.html", redirect_authenticated_user=True)),
-        name="login",
-    ),
+    path("login/", views.login_view, name="login"),
+    path("login/totp/", views.totp_view, name="totp"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("password/", views.password_change_view, name="password_change"),
 ]

@@ -1,0 +1,41 @@
+"""Enforce the login rules on every request of a signed-in user (one query)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+
+from jingying.accounts import login_rules
+from jingying.accounts.models import LoginSecurity
+
+# Paths a user who must change their password can still reach.
+_OPEN_PREFIXES = ("/accounts/", "/static/", "/i18n/", "/api/")
+
+
+class LoginPolicyMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated or request.path.startswith("/api/"):
+            return self.get_response(request)
+        sec = LoginSecurity.objects.filter(user=user).first()
+        if settings.JINGYING_SINGLE_SESSION and sec and sec.session_key and sec.session_key != request.session.session_key:
+            logout(request)
+            messages.warning(request, _("您的账号已在其他地方登录，本会话已退出。"))
+            return redirect(settings.LOGIN_URL)
+        if not request.session.get(login_rules.SESSION_SECOND_FACTOR) and login_rules.totp_required(user):
+            # A grant needing a second factor arrived after this session began.
+            logout(request)
+            messages.warning(request, _("您的权限需要动态口令，请重新登录。"))
+            return redirect(settings.LOGIN_URL)
+        if not request.path.startswith(_OPEN_PREFIXES) and login_rules.password_change_required(user, sec):
+            return redirect("accounts:password_change")
+        return self.get_response(request)
