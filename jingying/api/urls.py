@@ -1,13 +1,28 @@
-"""/api/v1/: one NinjaAPI with a router per app; OpenAPI at /api/v1/openapi.json."""
+"""/api/v1/: one NinjaAPI with a router per app; OpenAPI at /api/v1/openapi.json, docs at /api/v1/docs.
+
+Authentication (jingying.api.auth): `Authorization: Bearer <token>` (tokens from
+`jingying token create USERNAME`) or the browser session with its CSRF token. The site-wide
+login middleware leaves /api/ alone so an unauthenticated call gets a 401 in JSON, not a
+redirect to the login page.
+"""
 
 from __future__ import annotations
 
 from ninja import NinjaAPI
 
+from jingying.api import errors
 from jingying.api.auth import AUTH
 from jingying.org.api import router as org_router
 
-api = NinjaAPI(title="Jingying API", version="1", auth=AUTH, urls_namespace="api", docs_url="/docs")
+api = NinjaAPI(
+    title="警营 Jingying API",
+    version="1",
+    description="单位与人员；范围与界面一致（越权对象一律 404）。列表返回 {items, count}，用 limit/offset 分页。",
+    auth=AUTH,
+    urls_namespace="api",
+    docs_url="/docs",
+)
+errors.install(api)
 api.add_router("/org", org_router)
 
 urlpatterns = [api.urls]
