@@ -130,3 +130,14 @@ def snapshot(obj: models.Model, fields: list[str] | None = None) -> dict[str, An
     """The field values of a model instance, for before/after."""
     names = fields or [f.attname for f in obj._meta.concrete_fields]
     return {name: getattr(obj, name) for name in names}
+
+
+SENSITIVE_READ_SUFFIX = ".read"
+
+
+def record_read(*, actor: Any, obj: models.Model, person_id: int | None, domain: str, reason: str = "") -> AuditEntry:
+    """Record that `actor` opened a sensitive record (psych, health, integrity, fund).
+
+    The person it is about can list these on their own page: who looked, and when.
+    """
+    return record(actor=actor, action=f"{domain}{SENSITIVE_READ_SUFFIX}", obj=obj, person_id=person_id, reason=reason)
