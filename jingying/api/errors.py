@@ -87,39 +87,44 @@ def _response(api: NinjaAPI, request: HttpRequest, status: int, detail: str,
 
 
 def install(api: NinjaAPI) -> None:
-    """Register the handlers on `api` (later registrations replace ninja's defaults)."""
+    """Register the handlers on `api` (later registrations replace ninja's defaults).
 
-    def schema_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    ninja types a handler's exception as "the exception or its class", hence `exc: Any`.
+    """
+
+    def schema_error(request: HttpRequest, exc: Any) -> HttpResponse:
         errors: dict[str, list[str]] = {}
         for error in exc.errors:
             errors.setdefault(field_name(error.get("loc", ())), []).append(pydantic_message(error))
         return _response(api, request, 422, _("请求数据有误，请按提示修改"), errors)
 
-    def rule_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    def rule_error(request: HttpRequest, exc: Any) -> HttpResponse:
         if hasattr(exc, "error_dict"):
             errors = {key: [str(m) for m in messages] for key, messages in exc.message_dict.items()}
         else:
             errors = {"__all__": [str(m) for m in exc.messages]}
         return _response(api, request, 422, _("请求数据有误，请按提示修改"), errors)
 
-    def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    def http_error(request: HttpRequest, exc: Any) -> HttpResponse:
         if isinstance(exc, AuthenticationError) or exc.status_code == 401:
             response = _response(api, request, 401, _("未登录，或 API 令牌无效、已过期"))
             response["WWW-Authenticate"] = 'Bearer realm="jingying"'
             return response
+        if exc.status_code == 403 and "csrf" in str(exc).lower():
+            return _response(api, request, 403, _("CSRF 校验失败：请刷新页面后重试（脚本请改用 API 令牌）"))
         if exc.status_code == 403:
             return _response(api, request, 403, _("您没有执行此操作的权限"))
         if exc.status_code == 400:
             return _response(api, request, 400, _("请求无法解析：请求体应为有效的 JSON"))
         return _response(api, request, exc.status_code, str(exc))
 
-    def permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    def permission_denied(request: HttpRequest, exc: Any) -> HttpResponse:
         return _response(api, request, 403, _("您没有执行此操作的权限"))
 
-    def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    def not_found(request: HttpRequest, exc: Any) -> HttpResponse:
         return _response(api, request, 404, _("未找到，或不在您的权限范围内"))
 
-    def server_error(request: HttpRequest, exc: Exception) -> HttpResponse:
+    def server_error(request: HttpRequest, exc: Any) -> HttpResponse:
         logger.exception("API error on %s %s", request.method, request.path, exc_info=exc)
         return _response(api, request, 500, _("服务器内部错误，已记录日志；请稍后重试或联系系统管理员"))
 

@@ -9,7 +9,7 @@ capped at MAX_LIMIT rather than refused, so a client asking for "everything" get
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, TypeVar
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -39,7 +39,6 @@ router = Router(tags=["org"])
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
-T = TypeVar("T")
 
 ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 
@@ -70,7 +69,7 @@ def _actor(request: HttpRequest) -> Any:
     return request.user
 
 
-def _page(rows: QuerySet[T] | Sequence[T], paging: Paging) -> tuple[list[T], int]:
+def _page(rows: QuerySet[Any] | Sequence[Any], paging: Paging) -> tuple[list[Any], int]:
     """One page and the total; two queries for a queryset whatever the page size."""
     limit = min(paging.limit, MAX_LIMIT)
     start = paging.offset

@@ -110,6 +110,7 @@ def test_session_auth_works_for_reads_and_needs_csrf_for_writes(tree: Tree, peop
     assert browser.get(f"{API}/people").status_code == 200
     response = browser.patch(f"{API}/people/{people['city'].pk}", {"position": "科长"}, content_type="application/json")
     assert response.status_code == 403
+    assert "CSRF" in response.json()["detail"]
     people["city"].refresh_from_db()
     assert people["city"].position == ""
 
