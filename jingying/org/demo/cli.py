@@ -1,0 +1,83 @@
+"""`jingying demo`: migrate, load the demo force when the database is empty, print the logins, serve."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import unicodedata
+
+from django.utils.translation import gettext as _
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
+
+
+def format_table(headers: list[str], rows: list[tuple[str, ...]]) -> str:
+    """A plain-text table that lines up with Chinese (double-width) characters."""
+    widths = [max(_width(str(cell)) for cell in column) for column in zip(headers, *rows, strict=True)]
+
+    def line(cells: tuple[str, ...] | list[str]) -> str:
+        return "  ".join(str(c) + " " * (w - _width(str(c))) for c, w in zip(cells, widths, strict=True)).rstrip()
+
+    return "\n".join([line(headers), "  ".join("-" * w for w in widths), *(line(r) for r in rows)])
+
+
+def _progress(total: int):  # type: ignore[no-untyped-def]
+    from tqdm import tqdm
+
+    # tqdm disables itself when stderr is not a terminal (disable=None).
+    return tqdm(total=total, unit=_("人"), desc=_("生成人员"), disable=None if total >= 2000 else True,
+                dynamic_ncols=True)
+
+
+def reset_database() -> None:
+    """Empty every table (the demo's data, users, sessions and its audit trail)."""
+    from django.core.management import call_command
+
+    call_command("flush", interactive=False, verbosity=0)
+
+
+def cli_demo(args: argparse.Namespace) -> int:
+    from jingying.cli import migrate
+    from jingying.core.serve import DEMO_PASSWORD
+    from jingying.org.demo.generator import load_demo
+    from jingying.org.demo.users import demo_logins
+    from jingying.org.models import Unit
+
+    if args.people < 0:
+        print(_("--people 不能为负数"), file=sys.stderr)
+        return 2
+    print(_("正在准备数据库……"), flush=True)
+    migrate()
+    if args.reset:
+        reset_database()
+    if Unit.objects.exists():
+        print(_("数据库中已有数据，不再生成演示队伍（加 --reset 清空后重新生成）。"))
+    else:
+        print(_("正在生成演示队伍：%(n)d 人，随机种子 %(seed)d……") % {"n": args.people, "seed": args.seed}, flush=True)
+        bar = _progress(args.people)
+        try:
+            summary = load_demo(people=args.people, seed=args.seed, progress=bar.update)
+        finally:
+            bar.close()
+        print(_("已生成 %(units)d 个单位、%(people)d 人（民警 %(police)d，辅警 %(aux)d）、家属 %(deps)d 人，用时 %(s).1f 秒。")
+              % {"units": summary["units"], "people": summary["people"], "police": summary["police"],
+                 "aux": summary["auxiliary"], "deps": summary["dependents"], "s": summary["seconds"]})
+
+    rows = [(u, role, scope, person, DEMO_PASSWORD) for u, role, scope, person in demo_logins()]
+    if rows:
+        print()
+        print(format_table([_("用户名"), _("角色"), _("范围"), _("关联人员"), _("密码")], rows))
+    url = f"http://{args.host}:{args.port}/"
+    print()
+    print(_("访问地址：%(url)s") % {"url": url}, flush=True)
+    if args.no_serve:
+        return 0
+
+    from jingying.core.serve import run_gunicorn, start_worker
+
+    start_worker()
+    print(_("警营演示已启动：%(url)s（Ctrl+C 停止）") % {"url": url}, flush=True)
+    run_gunicorn(host=args.host, port=args.port, workers=args.workers)
+    return 0

@@ -1,0 +1,118 @@
+"""The fixed demo logins (jingying.core.serve.DEMO_USERNAMES), one per role, with their grants."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.auth.hashers import make_password
+from django.db.models import Count, Q
+
+from jingying.accounts.models import Grant, User
+from jingying.accounts.roles import Domain, Role
+from jingying.core.serve import DEMO_PASSWORD, DEMO_USERNAMES
+from jingying.org.choices import Category, PersonStatus
+from jingying.org.demo.generator import LEADER_POSITIONS, DemoUnits
+from jingying.org.models import Person, Unit
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    username: str
+    role: str
+    unit: Unit
+    domains: tuple[str, ...]
+    person: Person | None
+    display_name: str
+
+    @property
+    def role_label(self) -> str:
+        return str(Role(self.role).label)
+
+
+def _serving_police(unit: Unit) -> list[Person]:
+    return list(Person.objects.filter(unit=unit, category=Category.POLICE, status=PersonStatus.ACTIVE)
+                .order_by("id"))
+
+
+def _pick(unit: Unit | None, used: set[int], *, position: str | None = None, ordinary: bool = False) -> Person | None:
+    if unit is None:
+        return None
+    people = [p for p in _serving_police(unit) if p.pk not in used]
+    if position is not None:
+        people = [p for p in people if p.position == position] or people
+    if ordinary:
+        people = [p for p in people if p.position not in LEADER_POSITIONS]
+    if not people:
+        return None
+    used.add(people[0].pk)
+    return people[0]
+
+
+def demo_scopes(units: DemoUnits) -> dict[str, Unit]:
+    """Where the unit-level demo users sit: 呼和浩特市公安局, its first district branch, and that
+    branch's best-staffed station."""
+    city = units.by_code["150100"]
+    county = units.by_code["150102"]
+    stations = [u for u in units.stations if u.parent_id == county.pk]
+    counts = dict(
+        Unit.objects.filter(pk__in=[s.pk for s in stations])
+        .annotate(n=Count("people", filter=Q(people__category=Category.POLICE, people__status=PersonStatus.ACTIVE)))
+        .values_list("pk", "n")
+    )
+    station = max(stations, key=lambda s: (counts.get(s.pk, 0), -s.pk))
+    return {"region": units.region, "city": city, "county": county, "station": station}
+
+
+def create_demo_users(units: DemoUnits) -> list[DemoLogin]:
+    """Create (or reset) the twelve demo users with the demo password and their grants."""
+    scopes = demo_scopes(units)
+    region, city, county, station = scopes["region"], scopes["city"], scopes["county"], scopes["station"]
+    by_code = units.by_code
+    used: set[int] = set()
+    # Later modules widen what these roles may do; the grants themselves are fixed here.
+    specs: list[tuple[str, str, Unit, tuple[str, ...], Person | None, str]] = [
+        ("region", Role.POLITICAL, region, (), _pick(units.region_political, used), "厅政治部"),
+        ("city", Role.POLITICAL, city, (), _pick(units.city_political.get(city.code), used), "市局政治部"),
+        ("county", Role.LEADER, county, (), _pick(county, used, position="局长"), "分局局长"),
+        ("station", Role.LEADER, station, (), _pick(station, used, position="所长"), "派出所所长"),
+        ("officer", Role.OFFICER, station, (), _pick(station, used, ordinary=True), "民警"),
+        ("counsellor", Role.COUNSELLOR, region, (Domain.PSYCH,), _pick(by_code.get("150000CYDJ"), used), "心理咨询师"),
+        ("doctor", Role.MEDICAL, region, (Domain.HEALTH,), None, "医疗联络员"),
+        ("inspector", Role.INSPECTOR, region, (Domain.INTEGRITY,), _pick(by_code.get("150000DC"), used), "督察"),
+        ("publicity", Role.PUBLICITY, region, (), _pick(by_code.get("150000XC"), used), "宣传干部"),
+        ("sysadmin", Role.SYSADMIN, region, (), None, "系统管理员"),
+        ("secadmin", Role.SECADMIN, region, (), None, "安全管理员"),
+        ("auditor", Role.AUDITOR, region, (), None, "安全审计员"),
+    ]
+    assert [s[0] for s in specs] == list(DEMO_USERNAMES)
+    password = make_password(DEMO_PASSWORD)  # one hash for all twelve: argon2 is slow on purpose
+    logins: list[DemoLogin] = []
+    for username, role, unit, domains, person, title in specs:
+        display = f"{person.name}（{title}）" if person else title
+        user, _created = User.objects.update_or_create(
+            username=username,
+            defaults={"password": password, "person": person, "display_name": display, "is_active": True},
+        )
+        Grant.objects.filter(user=user).delete()
+        Grant.objects.create(user=user, role=role, unit=unit, domains=[str(d) for d in domains],
+                             reason="演示账号")
+        logins.append(DemoLogin(username, str(role), unit, tuple(str(d) for d in domains), person, display))
+    return logins
+
+
+def demo_logins() -> list[tuple[str, str, str, str]]:
+    """(username, role, scope, person) of the demo users present in the database."""
+    rows = []
+    users = {u.username: u for u in User.objects.filter(username__in=DEMO_USERNAMES).select_related("person")}
+    grants = {g.user_id: g for g in Grant.objects.filter(user__in=users.values()).select_related("unit")}
+    for username in DEMO_USERNAMES:
+        user = users.get(username)
+        if user is None:
+            continue
+        grant = grants.get(user.pk)
+        role = grant.get_role_display() if grant else ""
+        if grant and grant.domains:
+            role = f"{role}[{','.join(grant.domains)}]"
+        scope = grant.unit.name if grant else ""
+        rows.append((username, str(role), scope, user.person.name if user.person else ""))
+    return rows
