@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from jingying.core import audit
 from jingying.core.scoping import require
-from jingying.org import idnumber
+from jingying.org import rules
 from jingying.org.choices import HistoryField, Rank
 from jingying.org.models import Dependent, Person, PersonHistory, Unit, path_segment
 
@@ -102,10 +102,12 @@ def unit_move(*, actor: Any, unit: Unit, new_parent: Unit) -> Unit:
 # --- people --------------------------------------------------------------------------------
 
 
-def history_value(field: str, value: Any) -> str:
+def history_value(field: str, value: Any, unit_names: dict[int, str] | None = None) -> str:
     if value in (None, ""):
         return ""
     if field == "unit_id":
+        if unit_names is not None and value in unit_names:
+            return unit_names[value]
         return Unit.objects.filter(pk=value).values_list("name", flat=True).first() or str(value)
     if field == "rank":
         return str(Rank(value).label)
@@ -113,21 +115,16 @@ def history_value(field: str, value: Any) -> str:
 
 
 def person_validate(person: Person) -> None:
-    """Model validation plus the roster rules: ID checksum and agreement with birth date/gender."""
+    """Model validation plus the roster rules (jingying.org.rules, shared with the importer)."""
     errors: dict[str, list[str]] = {}
-    try:
-        parsed = idnumber.parse(person.id_number)
-    except idnumber.IdNumberError as exc:
-        errors["id_number"] = [str(exc)]
-    else:
+    parsed, identity = rules.identity_errors(person.id_number, person.birth_date, person.gender)
+    if parsed is not None:
         person.id_number = parsed.value
-        if person.birth_date and person.birth_date != parsed.birth_date:
-            errors["birth_date"] = [_("出生日期与身份证号不一致（身份证号中为 %(d)s）") % {"d": parsed.birth_date.isoformat()}]
-        if person.gender and person.gender != parsed.gender:
-            errors["gender"] = [_("性别与身份证号不一致（身份证号第 17 位表示%(g)s）") % {"g": _("男") if parsed.gender == "1" else _("女")}]
-    if person.police_number:
-        if not (len(person.police_number) == 6 and person.police_number.isdigit()):
-            errors["police_number"] = [_("警号应为 6 位数字")]
+    for key, message in identity.items():
+        errors[key] = [message]
+    police_number = rules.police_number_error(person.police_number)
+    if police_number:
+        errors["police_number"] = [police_number]
     try:
         person.full_clean(exclude=list(errors) or None, validate_unique=True)
     except ValidationError as exc:
@@ -137,13 +134,20 @@ def person_validate(person: Person) -> None:
         raise ValidationError(errors)
 
 
-def _record_history(person: Person, before: dict[str, Any], *, source: str, when: dt.datetime) -> list[PersonHistory]:
+def person_history_rows(person: Person, before: dict[str, Any], *, source: str, when: dt.datetime,
+                        unit_names: dict[int, str] | None = None) -> list[PersonHistory]:
+    """Unsaved history rows for the HISTORY_FIELDS that differ between `before` and `person`.
+
+    Shared by person_update and the roster importer; the importer passes `unit_names` so a
+    30,000-row import does not look up a unit name per changed row.
+    """
     rows = []
     for attname, field in HISTORY_FIELDS.items():
         old, new = before.get(attname), getattr(person, attname)
         if old != new:
-            rows.append(PersonHistory(person=person, field=field, old_value=history_value(attname, old),
-                                      new_value=history_value(attname, new), changed_at=when, source=source))
+            rows.append(PersonHistory(person=person, field=field, old_value=history_value(attname, old, unit_names),
+                                      new_value=history_value(attname, new, unit_names), changed_at=when,
+                                      source=source))
     return rows
 
 
@@ -176,7 +180,7 @@ def person_update(*, actor: Any, person: Person, source: str = "manual", **chang
     if not changed:
         return person
     person.save()
-    PersonHistory.objects.bulk_create(_record_history(person, before, source=source, when=timezone.now()))
+    PersonHistory.objects.bulk_create(person_history_rows(person, before, source=source, when=timezone.now()))
     audit.record(actor=actor, action="org.person.update", obj=person, person_id=person.pk,
                  before={k: before[k] for k in changed}, after=changed)
     return person
