@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import uuid
+
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -169,3 +172,57 @@ class PersonHistory(models.Model):
     def __str__(self) -> str:
         return f"{self.person_id} {self.field}: {self.old_value} → {self.new_value}"
 
+
+
+def _roster_upload_path(instance: RosterImport, filename: str) -> str:
+    return f"roster_imports/{instance.pk}.xlsx"
+
+
+class RosterImport(models.Model):
+    """A roster workbook uploaded through the web: validated in the background, shown to its
+    uploader as a report, and imported only when they confirm. Visible to its uploader only."""
+
+    class Status(models.TextChoices):
+        VALIDATING = "validating", _("校验中")
+        INVALID = "invalid", _("有错误")
+        VALID = "valid", _("待确认")
+        IMPORTING = "importing", _("导入中")
+        DONE = "done", _("已导入")
+        FAILED = "failed", _("处理失败")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("上传人"), on_delete=models.CASCADE, related_name="+"
+    )
+    created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+    file = models.FileField(_("文件"), upload_to=_roster_upload_path, max_length=200)
+    file_name = models.CharField(_("文件名"), max_length=255)
+    size = models.PositiveBigIntegerField(_("大小"), default=0)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
+    status = models.CharField(_("状态"), max_length=12, choices=Status.choices, default=Status.VALIDATING)
+    progress_done = models.PositiveIntegerField(_("已处理"), default=0)
+    progress_total = models.PositiveIntegerField(_("总数"), default=0)
+    summary = models.JSONField(_("结果摘要"), default=dict, blank=True)
+    errors = models.JSONField(_("错误（前若干条）"), default=list, blank=True)
+    changes = models.JSONField(_("变更（前若干条）"), default=list, blank=True)
+    message = models.CharField(_("说明"), max_length=500, blank=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("花名册导入")
+        verbose_name_plural = _("花名册导入")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["created_by", "created_at"])]
+
+    def __str__(self) -> str:
+        return self.file_name
+
+    @property
+    def busy(self) -> bool:
+        return self.status in (self.Status.VALIDATING, self.Status.IMPORTING)
+
+    @property
+    def percent(self) -> int:
+        if not self.progress_total:
+            return 0
+        return min(100, round(100 * self.progress_done / self.progress_total))
