@@ -430,3 +430,42 @@ def test_unit_children_query_count_is_the_same_for_10_and_100_rows(client: Clien
     assert few == many == UNIT_CHILDREN_QUERIES
     listed, _n = _queries(client, f"{API}/units", region_token, limit=100, parent=tree.county.pk)
     assert listed == UNIT_CHILDREN_QUERIES - 1 + 1  # no access_unit, but a COUNT
+
+
+# --- session rules --------------------------------------------------------------------------
+
+
+def test_post_with_a_bad_token_is_401_not_a_csrf_error(client: Client, tree: Tree) -> None:
+    response = Client(enforce_csrf_checks=True).post(
+        f"{API}/people", new_person_payload(), content_type="application/json", HTTP_AUTHORIZATION="Bearer jy_wrong"
+    )
+    assert response.status_code == 401
+
+
+def test_session_follows_the_login_rules(tree: Tree, settings) -> None:  # type: ignore[no-untyped-def]
+    from jingying.accounts import login_rules
+    from jingying.accounts.models import LoginSecurity
+
+    settings.JINGYING_SINGLE_SESSION = True
+    user = make_user("pd", role=Role.POLITICAL, unit=tree.region)
+    browser = Client()
+    browser.force_login(user)
+    assert browser.get(f"{API}/people").status_code == 200
+    # Signed in elsewhere since: this session is no longer the current one.
+    LoginSecurity.objects.update_or_create(user=user, defaults={"session_key": "another-session"})
+    assert browser.get(f"{API}/people").status_code == 401
+    LoginSecurity.objects.filter(user=user).update(session_key="")
+    assert browser.get(f"{API}/people").status_code == 200
+    # A password change is due.
+    LoginSecurity.objects.filter(user=user).update(must_change_password=True)
+    assert browser.get(f"{API}/people").status_code == 401
+    LoginSecurity.objects.filter(user=user).update(must_change_password=False)
+    # A grant needing the second factor, and this session never gave one.
+    counsellor = make_user("psy", role=Role.COUNSELLOR, unit=tree.region, domains=["psych"])
+    assert login_rules.totp_required(counsellor)
+    browser.force_login(counsellor)
+    assert browser.get(f"{API}/people").status_code == 401
+    session = browser.session
+    session[login_rules.SESSION_SECOND_FACTOR] = True
+    session.save()
+    assert browser.get(f"{API}/people").status_code == 200
