@@ -29,7 +29,8 @@ from jingying.core.scoping import has_perm
 from jingying.org import selectors
 from jingying.org.models import RosterImport
 from jingying.org.roster.exporter import export_roster, write_template
-from jingying.org.tasks import error_workbook_path, roster_import as roster_import_task, roster_validate
+from jingying.org.tasks import error_workbook_path, roster_validate
+from jingying.org.tasks import roster_import as roster_import_task
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 RECENT_JOBS = 10
