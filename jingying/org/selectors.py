@@ -13,8 +13,8 @@ from jingying.org.filters import PersonFilterSet
 from jingying.org.models import Dependent, Person, PersonHistory, Unit
 
 
-def unit_list(*, actor: Any) -> QuerySet[Unit]:
-    return restrict(Unit.objects.all(), actor, "org.view_unit")
+def unit_list(*, actor: Any, perm: str = "org.view_unit") -> QuerySet[Unit]:
+    return restrict(Unit.objects.all(), actor, perm)
 
 
 def access_unit(actor: Any, pk: Any) -> Unit:
@@ -93,3 +93,20 @@ def access_dependent(actor: Any, pk: Any, *, for_write: bool = False) -> Depende
 
 def person_history(*, actor: Any, person: Person) -> QuerySet[PersonHistory]:
     return restrict(PersonHistory.objects.filter(person=person), actor, "org.view_person")
+
+
+def unit_breakdown(*, actor: Any, unit: Unit) -> list[dict[str, Any]]:
+    """People in the unit's subtree by category and status: one GROUP BY (counts only, like
+    unit_headcounts, so the system administrator may see them too)."""
+    return list(
+        Person.objects.filter(subtree_q("unit__path", unit.path))
+        .values("category", "status")
+        .annotate(n=Count("id"))
+        .order_by("category", "status")
+    )
+
+
+def unit_child_counts(*, actor: Any, units: list[Unit]) -> dict[int, int]:
+    """How many visible children each unit has (one GROUP BY), to offer "expand" only where useful."""
+    rows = unit_list(actor=actor).filter(parent__in=units).values("parent").annotate(n=Count("id")).order_by()
+    return {row["parent"]: row["n"] for row in rows}

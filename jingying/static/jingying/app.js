@@ -16,6 +16,13 @@
       });
     });
   }
+  // Filter forms (data-drop-empty) leave unset fields out of the URL they push, so a shared
+  // link reads "?category=police" rather than a row of empty parameters.
+  document.addEventListener("htmx:configRequest", function (ev) {
+    if (!ev.detail.elt.closest || !ev.detail.elt.closest("[data-drop-empty]")) return;
+    var params = ev.detail.parameters;
+    Object.keys(params).forEach(function (key) { if (params[key] === "") delete params[key]; });
+  });
   document.addEventListener("DOMContentLoaded", function () { wire(document); });
   document.addEventListener("htmx:afterSwap", function (ev) { wire(ev.target); });
 })();
