@@ -9,10 +9,18 @@ redirect to the login page.
 from __future__ import annotations
 
 from ninja import NinjaAPI
+from ninja.renderers import JSONRenderer
 
 from jingying.api import errors
 from jingying.api.auth import AUTH
 from jingying.org.api import router as org_router
+
+
+class Utf8JSONRenderer(JSONRenderer):
+    """Chinese as UTF-8 rather than \\u escapes: readable with curl, and half the bytes."""
+
+    json_dumps_params = {"ensure_ascii": False}
+
 
 api = NinjaAPI(
     title="警营 Jingying API",
@@ -21,6 +29,7 @@ api = NinjaAPI(
     auth=AUTH,
     urls_namespace="api",
     docs_url="/docs",
+    renderer=Utf8JSONRenderer(),
 )
 errors.install(api)
 api.add_router("/org", org_router)

@@ -213,6 +213,11 @@ def test_region_opens_people_and_a_profile(server: str, browser: Any) -> None:
     _login(page, server)
     page.screenshot(path=str(ARTIFACTS / "desktop-home.png"), full_page=True)
     _open_list_and_profile(page, server, "desktop")
+    # The API's interactive docs are served by the instance too (no CDN), within the CSP.
+    page.goto(f"{server}/api/v1/docs")
+    page.wait_for_selector(".swagger-ui .opblock", timeout=15000)
+    assert "人员列表" in page.inner_text("body")
+    page.screenshot(path=str(ARTIFACTS / "desktop-api-docs.png"))
     watch.assert_clean()
     context.close()
 

@@ -268,6 +268,12 @@ def test_person_detail_shape(client: Client, people: dict[str, Person], region_t
     assert body["unit"]["code"] == "150102001"
 
 
+def test_json_is_utf8_not_escaped(client: Client, people: dict[str, Person], region_token: str) -> None:
+    response = client.get(f"{API}/people/{people['county_a'].pk}", **bearer(region_token))
+    assert "张伟".encode() in response.content
+    assert response["Content-Type"].startswith("application/json")
+
+
 def test_dependents_and_history(client: Client, people: dict[str, Person], region_token: str) -> None:
     person = people["county_a"]
     DependentFactory(person=person, name="张小明", school="海东路小学")
