@@ -15,6 +15,7 @@ def cli_token_create(args: argparse.Namespace) -> int:
     from jingying.accounts.models import User
     from jingying.accounts.services import api_token_create
     from jingying.cli import migrate
+    from jingying.core.scoping import SYSTEM
 
     migrate()
     user = User.objects.filter(username=args.username).first()
@@ -26,7 +27,7 @@ def cli_token_create(args: argparse.Namespace) -> int:
         return 2
     expires_at = timezone.now() + dt.timedelta(days=args.days) if args.days else None
     try:
-        token, secret = api_token_create(actor=None, user=user, name=args.name, expires_at=expires_at)
+        token, secret = api_token_create(actor=SYSTEM, user=user, name=args.name, expires_at=expires_at)
     except ValidationError as exc:
         for message in exc.messages:
             print(message, file=sys.stderr)

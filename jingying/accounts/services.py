@@ -19,8 +19,8 @@ from jingying.core.scoping import has_perm
 def api_token_create(*, actor: Any, user: User, name: str = "", expires_at: dt.datetime | None = None) -> tuple[ApiToken, str]:
     """A new bearer token for `user`; returns the row and the secret, which is never stored.
 
-    `actor` None is the system itself (the `jingying token create` command run by whoever holds
-    the server). A signed-in user may create tokens for themselves; for anyone else it takes
+    `actor` SYSTEM (or None) is the installation itself: the `jingying token create` command,
+    run by whoever holds the server. A signed-in user may create tokens for themselves; for anyone else it takes
     the security administrator's `accounts.manage_users`.
     """
     if actor is not None and actor.pk != user.pk and not has_perm(actor, "accounts.manage_users"):

@@ -34,6 +34,7 @@ from jingying.org.schemas import (
     UnitOut,
     UnitPage,
 )
+from jingying.org.tables import SORTS, sort_order
 
 router = Router(tags=["org"])
 
@@ -63,6 +64,7 @@ class PersonFilters(Schema):
     status: str | None = Field(None, description="状态")
     age_band: str | None = Field(None, description="年龄段：lt30, 30-39, 40-49, 50-54, 55+")
     q: str | None = Field(None, description="搜索（姓名/警号/身份证号）")
+    sort: str | None = Field(None, description="排序，与界面相同：name，或 -name 倒序")
 
 
 def _actor(request: HttpRequest) -> Any:
@@ -139,10 +141,16 @@ def unit_children(request: HttpRequest, unit_id: int, paging: Query[Paging]) -> 
 @router.get("/people", response={200: PersonPage, **ERRORS}, summary="人员列表")
 def person_list(request: HttpRequest, filters: Query[PersonFilters], paging: Query[Paging]) -> PersonPage:
     data = {k: v for k, v in filters.dict().items() if v not in (None, "")}
+    sort = data.pop("sort", "")
     filterset = PersonFilterSet(data=data, queryset=Person.objects.none())
     if not filterset.is_valid():
         raise ValidationError(filterset.errors.as_data())
-    people, count = _page(selectors.person_list(actor=_actor(request), filters=data), paging)
+    if sort and sort.removeprefix("-") not in SORTS:
+        allowed = ", ".join(f"{k}, -{k}" for k in SORTS)
+        raise ValidationError({"sort": [_("无法按“%(s)s”排序，可用：%(allowed)s") % {"s": sort, "allowed": allowed}]})
+    _key, ordering = sort_order(sort)
+    qs = selectors.person_list(actor=_actor(request), filters=data).order_by(*ordering)
+    people, count = _page(qs, paging)
     return PersonPage(items=[PersonOut.from_person(p) for p in people], count=count)
 
 

@@ -78,6 +78,7 @@ def test_cli_prints_the_token_alone_on_its_last_line_and_it_works(
     assert secret.startswith("jy_") and " " not in secret
     row = ApiToken.objects.get(user=user)
     assert row.name == "bi"
+    assert AuditEntry.objects.get(action="accounts.api_token.create").actor_name == "system"
     assert dt.timedelta(days=29, hours=23) < row.expires_at - timezone.now() <= dt.timedelta(days=30)
 
     headers = {"HTTP_AUTHORIZATION": f"Bearer {secret}"}

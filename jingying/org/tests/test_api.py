@@ -239,6 +239,15 @@ def test_bad_filter_value_is_422_in_chinese(client: Client, tree: Tree, region_t
     assert "选择" in body["errors"]["rank"][0]  # Django's own zh-hans message for a bad choice
 
 
+def test_sort_like_the_screen(client: Client, people: dict[str, Person], region_token: str) -> None:
+    names = [p["name"] for p in client.get(f"{API}/people", **bearer(region_token)).json()["items"]]
+    reverse = [p["name"] for p in client.get(f"{API}/people", {"sort": "-name"}, **bearer(region_token)).json()["items"]]
+    assert reverse == list(reversed(names))
+    bad = client.get(f"{API}/people", {"sort": "id_number"}, **bearer(region_token))
+    assert bad.status_code == 422
+    assert "无法按“id_number”排序" in bad.json()["errors"]["sort"][0]
+
+
 def test_bad_paging_is_422_in_chinese(client: Client, tree: Tree, region_token: str) -> None:
     response = client.get(f"{API}/people", {"limit": "many"}, **bearer(region_token))
     assert response.status_code == 422
