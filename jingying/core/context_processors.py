@@ -5,8 +5,17 @@ from typing import Any
 from django.http import HttpRequest
 from django.urls import reverse
 
-from jingying.core.navigation import NAV
-from jingying.core.scoping import has_perm
+from jingying.core.navigation import NAV, NavEntry
+from jingying.core.scoping import grant_roots, has_perm
+
+
+def may_open(user: Any, entry: NavEntry) -> bool:
+    """Whether the menu offers the entry: a subtree grant for its permission (or self-service)."""
+    if entry.perm is None:
+        return True
+    if entry.self_service:
+        return has_perm(user, entry.perm)
+    return bool(grant_roots(user, entry.perm))
 
 
 def shell(request: HttpRequest) -> dict[str, Any]:
@@ -16,7 +25,7 @@ def shell(request: HttpRequest) -> dict[str, Any]:
         return {"nav_items": []}
     items = []
     for entry in NAV:
-        if entry.perm is None or has_perm(user, entry.perm):
+        if may_open(user, entry):
             url = reverse(entry.url_name)
             active = request.path == url if entry.prefix.endswith("$") else request.path.startswith(entry.prefix)
             items.append({"url": url, "label": entry.label, "icon": entry.icon, "active": active})

@@ -18,6 +18,9 @@ class NavEntry:
     icon: str
     perm: str | None  # None: every signed-in user
     prefix: str  # active when the path starts with it
+    # Shown to holders of `perm` over their own records only (officer self-service). Off by
+    # default: the people list is no menu entry for an officer who can only see themselves.
+    self_service: bool = False
 
 
 NAV: list[NavEntry] = [

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from jingying.accounts.roles import Role
+from jingying.core.context_processors import may_open
 from jingying.core.navigation import NAV
 from jingying.core.scoping import active_grants, has_perm
 
@@ -20,6 +21,8 @@ CARD_HINTS: dict[str, str | Promise] = {
     "org:unit_tree": gettext_lazy("浏览单位树和在岗人数"),
     "org:person_list": gettext_lazy("按单位、类别、警衔、年龄筛选人员"),
     "org:roster_import": gettext_lazy("从 Excel 花名册批量导入人员"),
+    "accounts:user_list": gettext_lazy("账号、角色与授权范围"),
+    "core:audit_list": gettext_lazy("查阅和导出审计记录"),
 }
 
 
@@ -29,7 +32,7 @@ def _cards(user: Any) -> list[dict[str, Any]]:
         cards.append({"url": reverse("org:person_detail", args=[user.person_id]), "label": _("我的档案"),
                       "icon": "id-badge-2", "hint": _("本人信息、家属和履历")})
     for entry in NAV:
-        if entry.url_name == "core:home" or (entry.perm is not None and not has_perm(user, entry.perm)):
+        if entry.url_name == "core:home" or not may_open(user, entry):
             continue
         cards.append({"url": reverse(entry.url_name), "label": entry.label, "icon": entry.icon,
                       "hint": CARD_HINTS.get(entry.url_name, "")})

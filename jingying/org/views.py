@@ -16,7 +16,9 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.urls import NoReverseMatch, path, reverse
+from django.utils.html import escape
 from django.utils.http import urlencode
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -97,21 +99,24 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 # --- people --------------------------------------------------------------------------------
 
+INDENT = "\u3000"  # an ideographic space per tree level in a plain <select>
 FILTER_FIELDS = ("unit", "category", "rank", "status", "age_band", "q")
 
 
-def _unit_choices(actor: Any) -> list[tuple[int, str]]:
-    """The subtree picker: visible units down to three levels below the user's top unit.
-
-    Deeper units (stations' posts) would make the list unusable at a whole-force scope; they
-    are reachable from the unit pages, whose "people" link filters by them.
-    """
-    units = selectors.unit_list(actor=actor).values_list("pk", "name", "depth")
-    rows = list(units)
+def _unit_options(actor: Any, selected: str) -> SafeString:
+    """The picker's <option>s, built here: at a whole-force scope there are hundreds."""
+    rows = list(selectors.unit_list(actor=actor).values_list("pk", "name", "depth"))
     if not rows:
-        return []
+        return mark_safe("")
     top = min(depth for _pk, _name, depth in rows)
-    return [(pk, "\u3000" * (depth - top) + name) for pk, name, depth in rows if depth - top <= 3]
+    # Down to two levels below the user's top unit (city bureaus and counties for the whole
+    # force); deeper units are one click away on the unit pages, whose "people" link filters.
+    options = [
+        f'<option value="{pk}"{" selected" if str(pk) == selected else ""}>{INDENT * (depth - top)}{escape(name)}</option>'
+        for pk, name, depth in rows
+        if depth - top <= 2 or str(pk) == selected
+    ]
+    return mark_safe("\n".join(options))  # noqa: S308 - names escaped, the rest are integers
 
 
 def _filter_selects(filterset: PersonFilterSet, data: dict[str, str]) -> list[dict[str, Any]]:
@@ -148,8 +153,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
         "filter_form": filterset.form,
         "filter_selects": _filter_selects(filterset, data),
         "filter_open": any(k in data for k in ("category", "status", "rank", "age_band")),
-        "unit_choices": _unit_choices(actor) if not is_htmx(request) else [],
-        "selected_unit": data.get("unit", ""),
+        "unit_options": _unit_options(actor, data.get("unit", "")) if not is_htmx(request) else "",
         "page": page,
         "table": PersonTable(page.page.object_list, sort=sort, sort_url=lambda key: page.url_for(sort=key)),
         "sort": sort,

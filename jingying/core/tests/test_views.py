@@ -36,6 +36,9 @@ def test_home_for_an_officer_offers_their_own_profile(tree: Tree) -> None:
     assert cards(response)[0] == "我的档案"
     assert reverse("org:person_detail", args=[me.pk]) in response.content.decode()
     assert "花名册导入" not in cards(response)
+    # an officer's "people" are only themselves: the profile card, not the list, nor in the menu
+    assert "人员" not in cards(response)
+    assert reverse("org:person_list") not in [item["url"] for item in response.context["nav_items"]]
 
 
 def test_home_for_political_staff_lists_their_screens_and_units(tree: Tree) -> None:
