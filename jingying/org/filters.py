@@ -7,6 +7,7 @@ from typing import Any
 
 import django_filters
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from jingying.core.scoping import subtree_q
@@ -24,7 +25,7 @@ AGE_BANDS: list[tuple[str, str, int, int | None]] = [
 
 def age_band_q(band: str, today: dt.date | None = None) -> Q:
     """People whose age today is within the band, as a birth-date range (uses the index)."""
-    today = today or dt.date.today()
+    today = today or timezone.localdate()  # the date where the force is, not UTC
     for code, _label, low, high in AGE_BANDS:
         if code == band:
             q = Q(birth_date__lte=_years_before(today, low))

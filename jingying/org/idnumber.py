@@ -7,6 +7,7 @@ import operator
 import re
 from dataclasses import dataclass
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -60,7 +61,7 @@ def parse(raw: object, *, today: dt.date | None = None) -> IdNumber:
         birth = dt.date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
     except ValueError:
         raise IdNumberError(_("身份证号中的出生日期 %(d)s 不存在") % {"d": value[6:14]}) from None
-    if birth > (today or dt.date.today()) or birth.year < 1900:
+    if birth > (today or timezone.localdate()) or birth.year < 1900:
         raise IdNumberError(_("身份证号中的出生日期 %(d)s 不合理") % {"d": value[6:14]})
     expected = check_char(value[:17])
     if value[17] != expected:

@@ -173,7 +173,8 @@ def _profile_fields(person: Person) -> list[tuple[str, Any]]:
         (f("name").verbose_name, person.name),
         (f("gender").verbose_name, person.get_gender_display()),
         (f("ethnicity").verbose_name, ETHNICITY_NAMES.get(person.ethnicity, person.ethnicity)),
-        (f("birth_date").verbose_name, person.birth_date),
+        # Dates as rosters write them (1985-03-12), as in every table of the app.
+        (f("birth_date").verbose_name, person.birth_date.isoformat()),
         (_("年龄"), age_on(person.birth_date)),
         (f("id_number").verbose_name, person.id_number),
         (f("category").verbose_name, person.get_category_display()),
@@ -183,7 +184,7 @@ def _profile_fields(person: Person) -> list[tuple[str, Any]]:
         (f("level").verbose_name, person.get_level_display() if person.level else ""),
         (f("political_status").verbose_name, person.get_political_status_display()),
         (f("education").verbose_name, person.get_education_display() if person.education else ""),
-        (f("police_start_date").verbose_name, person.police_start_date or ""),
+        (f("police_start_date").verbose_name, person.police_start_date.isoformat() if person.police_start_date else ""),
         (_("警龄（年）"), _years_since(person.police_start_date)),
         (f("phone").verbose_name, person.phone),
         (f("status").verbose_name, person.get_status_display()),

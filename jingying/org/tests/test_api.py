@@ -224,7 +224,7 @@ def test_search_by_police_number_and_id_number(client: Client, people: dict[str,
 
 
 def test_age_band_filter(client: Client, tree: Tree, region_token: str) -> None:
-    today = dt.date.today()
+    today = timezone.localdate()
     young = PersonFactory(unit=tree.station, birth_date=dt.date(today.year - 25, 1, 1))
     PersonFactory(unit=tree.station, birth_date=dt.date(today.year - 45, 1, 1))
     response = client.get(f"{API}/people", {"age_band": "lt30"}, **bearer(region_token))

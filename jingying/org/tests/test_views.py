@@ -153,7 +153,8 @@ def test_tree_starts_at_the_users_roots_with_serving_headcounts(tree: Tree) -> N
     body = login(user).get(reverse("org:unit_tree")).content.decode()
     assert tree.county.name in body
     assert tree.station.name in body  # the single root is opened one level
-    assert f">{tree.city.name}</a>" not in body and tree.other_county.name not in body
+    assert f">{tree.county.name}</span></a>" in body
+    assert f">{tree.city.name}</span></a>" not in body and tree.other_county.name not in body
     counts = re.findall(r'<i class="ti ti-users me-1"></i>(\d+)', body)
     assert counts == ["3", "3"]
 
@@ -501,3 +502,11 @@ def test_services_are_the_only_writer(tree: Tree, monkeypatch: Any) -> None:
     client = login(make_user("pd", role=Role.POLITICAL, unit=tree.region))
     client.post(reverse("org:person_edit", args=[person.pk]), person_post(person, position="教导员"))
     assert len(calls) == 1 and calls[0]["position"] == "教导员"
+
+
+def test_export_link_follows_the_unit_filter_in_the_htmx_fragment(tree: Tree) -> None:
+    client = login(make_user("pd", role=Role.POLITICAL, unit=tree.region))
+    fragment = client.get(reverse("org:person_list"), {"unit": tree.station.pk}, **HTMX).content.decode()
+    assert f'href="{reverse("org:roster_export")}?unit={tree.station.pk}"' in fragment
+    reader = login(make_user("pub", role=Role.PUBLICITY, unit=tree.region))  # may list, may not export
+    assert 'id="export-link"' not in reader.get(reverse("org:person_list")).content.decode()
