@@ -191,7 +191,7 @@ _POS = {name: i for i, name in enumerate(PERSON_FIELDS)}
 _DEFAULT_ROW = tuple(DEFAULTS.get(name) for name in PERSON_FIELDS)
 _MISSING = object()
 # How a parsed cell lands in the row: 0 set; 1 keep current when empty; 2 "" when empty;
-# 3 date (None when empty); 4 rank (rank, rank_technical); 5 unit.
+# 3 date (None when empty); 4 rank → (rank, rank_technical); 5 unit → unit_id.
 _MODES = {
     "name": 0, "police_number": 0, "gender": 1, "ethnicity": 1, "political_status": 1, "category": 1,
     "status": 1, "position": 2, "level": 2, "education": 2, "phone": 2, "birth_date": 3,
@@ -295,6 +295,8 @@ def _validate(rows: Iterable[list[Any]], header: HeaderMap, result: ImportResult
         if cells.count("") != len(cells):
             numbered.append((excel_row, cells))
     result.rows = len(numbered)
+    # Columns as lists in one C-level transpose (calamine pads every row to the sheet's width).
+    table = list(zip(*(c for _r, c in numbered), strict=False)) if numbered else []
     parsers: dict[str, Callable[[Any], Any]] = {
         "name": V.name, "position": V.plain, "phone": V.phone, "police_number": V.police_number,
         "birth_date": V.date, "police_start_date": V.date, "unit": units.resolve,
@@ -307,7 +309,7 @@ def _validate(rows: Iterable[list[Any]], header: HeaderMap, result: ImportResult
     for index, column in header.columns:
         head = header.headers[index] or column.header
         heads[column.key] = head
-        cells = [c[index] if index < len(c) else "" for _r, c in numbered]
+        cells = list(table[index]) if index < len(table) else [""] * len(numbered)
         if column.key == "id_number":
             parsed = cells
         else:
@@ -324,7 +326,28 @@ def _validate(rows: Iterable[list[Any]], header: HeaderMap, result: ImportResult
     pn_col = by_key["police_number"][1] if "police_number" in by_key else None
     unit_col = by_key["unit"][1]
     value_columns = [(key, head, cells, parsed) for key, head, cells, parsed in columns if key != "id_number"]
-    setters = [(_POS.get(key, 0), _MODES[key], parsed) for key, _h, _c, parsed in value_columns]
+    # Each column's values as they land in the person row, prepared column by column:
+    # (position, keep the current value when empty, values). Rows with errors are skipped later,
+    # so whatever stands in their place here is never used.
+    setters: list[tuple[int, bool, list[Any]]] = []
+    for key, _h, _c, parsed in value_columns:
+        mode = _MODES[key]
+        if mode == 0:
+            setters.append((_POS[key], False, parsed))
+        elif mode == 1:
+            setters.append((_POS[key], True, parsed))
+        elif mode == 2:
+            setters.append((_POS[key], False, [v or "" for v in parsed]))
+        elif mode == 3:  # a month-only date is stored as the plain date of the 1st
+            setters.append((_POS[key], False, [
+                dt.date(v.year, v.month, v.day) if type(v) is V.MonthDate else v for v in parsed
+            ]))
+        elif mode == 4:
+            ranks = [v if type(v) is tuple else (None, False) for v in parsed]
+            setters.append((_POS["rank"], False, [r[0] for r in ranks]))
+            setters.append((_POS["rank_technical"], False, [r[1] for r in ranks]))
+        else:
+            setters.append((_POS["unit_id"], False, [v.id if type(v) is V.UnitRef else None for v in parsed]))
     checks: list[tuple[str, list[Any], Callable[[str], str | None]]] = []
     for key, limit in TEXT_LIMITS.items():
         if key in by_key:
@@ -360,20 +383,19 @@ def _validate(rows: Iterable[list[Any]], header: HeaderMap, result: ImportResult
             errors.append(RowError(excel_row, heads["id_number"], "", _("身份证号不能为空")))
         else:
             birth = birth_col[i] if birth_col is not None else None
-            if type(birth) is not V.DateValue:
+            if not isinstance(birth, dt.date):
                 birth = None
+            month_only = type(birth) is V.MonthDate
             gender = gender_col[i] if gender_col is not None else None
             if type(gender) is cell_error:
                 gender = None
             parsed_id, identity = rules.identity_errors(
-                raw_id, birth.date if birth is not None and not birth.month_only else None, gender, today=today
+                raw_id, None if month_only else birth, gender, today=today
             )
             if parsed_id is not None:
                 derived_birth, derived_gender = parsed_id.birth_date, parsed_id.gender
-                if birth is not None and birth.month_only and (birth.date.year, birth.date.month) != (
-                    derived_birth.year, derived_birth.month
-                ):
-                    identity.update(rules.identity_errors(parsed_id.value, birth.date, None, today=today)[1])
+                if month_only and (birth.year, birth.month) != (derived_birth.year, derived_birth.month):
+                    identity.update(rules.identity_errors(parsed_id.value, birth, None, today=today)[1])
             for key, message in identity.items():
                 shown = raw_id if key == "id_number" else by_key[key][0][i]
                 errors.append(RowError(excel_row, heads.get(key, BY_KEY[key].header), V.display(shown), message))
@@ -421,21 +443,11 @@ def _validate(rows: Iterable[list[Any]], header: HeaderMap, result: ImportResult
 
         before = _person_row(raw_current) if raw_current is not None else None
         after = list(before if before is not None else _DEFAULT_ROW)
-        for pos, mode, parsed in setters:
-            value = parsed[i]
-            if mode == 0:
-                after[pos] = value
-            elif mode == 1:
-                if value is not None:
-                    after[pos] = value
-            elif mode == 2:
-                after[pos] = value or ""
-            elif mode == 3:
-                after[pos] = value.date if value is not None else None
-            elif mode == 4:
-                after[pos], after[pos + 1] = value if value else (None, False)
-            else:
-                after[pos_unit] = value.id
+        for pos, keep, column_values in setters:
+            value = column_values[i]
+            if value is None and keep:
+                continue
+            after[pos] = value
         after[_POS["id_number"]] = id_value
         # Birth date and gender: always the ID number's (they agree with the cells when given,
         # and a month-only birth date becomes the exact day).

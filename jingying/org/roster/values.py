@@ -13,7 +13,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, NamedTuple
+from typing import Any
 
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -109,35 +109,38 @@ def phone(cell: Any) -> str:
 # --- dates -------------------------------------------------------------------------------------
 
 
-class DateValue(NamedTuple):
-    date: dt.date
-    month_only: bool = False  # typed as "1985.03": the day is not known
+class MonthDate(dt.date):
+    """A date typed only to the month ("1985.03"): the 1st of that month, marked as such.
+
+    A date subclass rather than a wrapper so 30,000 of them cost no more than plain dates."""
+
+    __slots__ = ()
 
 
-def _make(year: int, month: int, day: int | None, raw: str) -> DateValue:
+def _make(year: int, month: int, day: int | None, raw: str) -> dt.date:
     if not 1900 <= year <= 2100:
         raise CellError(_("日期“%(v)s”的年份不合理") % {"v": raw})
     try:
-        return DateValue(dt.date(year, month, day or 1), month_only=day is None)
+        return dt.date(year, month, day) if day else MonthDate(year, month, 1)
     except ValueError:
         raise CellError(_("日期“%(v)s”不存在") % {"v": raw}) from None
 
 
-def _from_serial(serial: float, raw: str) -> DateValue:
+def _from_serial(serial: float, raw: str) -> dt.date:
     if not 1 <= serial < 80000:
         raise CellError(_("无法识别的日期“%(v)s”") % {"v": raw})
-    return DateValue(EXCEL_EPOCH + dt.timedelta(days=int(serial)))
+    return EXCEL_EPOCH + dt.timedelta(days=int(serial))
 
 
-def date(cell: Any) -> DateValue | None:
+def date(cell: Any) -> dt.date | None:
     """1985-03-12, 1985.03.12, 1985/3/12, 1985年3月12日, 19850312, 1985.03 / 1985年3月 / 198503
     (month precision), Excel date cells and date serials."""
     if cell is None or cell == "":
         return None
     if isinstance(cell, dt.datetime):
-        return DateValue(cell.date())
+        return cell.date()
     if isinstance(cell, dt.date):
-        return DateValue(cell)
+        return dt.date(cell.year, cell.month, cell.day)
     if isinstance(cell, (int, float)) and not isinstance(cell, bool):
         return _number_date(float(cell))
     raw = text(cell)
@@ -156,7 +159,7 @@ def date(cell: Any) -> DateValue | None:
     raise CellError(_("无法识别的日期“%(v)s”，请写成 1985-03-12 或 1985.03.12") % {"v": raw})
 
 
-def _number_date(value: float) -> DateValue:
+def _number_date(value: float) -> dt.date:
     raw = f"{value:.15G}"
     if value.is_integer():
         whole = int(value)
