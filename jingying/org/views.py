@@ -13,6 +13,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import ProtectedError, RestrictedError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.urls import NoReverseMatch, path, reverse
@@ -272,16 +273,23 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def person_delete(request: HttpRequest, pk: int) -> HttpResponse:
     actor = request.user
     person = _person_for(actor, pk, "org.delete_person")
-    if request.method == "POST":
-        name = person.name
-        services.person_delete(actor=actor, person=person)
-        messages.success(request, _("已删除 %(name)s 的档案") % {"name": name})
-        return redirect("org:person_list")
-    return render_page(request, "org/confirm_delete.html", {
+    context = {
         "object": person, "person": person,
         "cancel_url": reverse("org:person_detail", args=[person.pk]),
         "message": _("删除 %(name)s 的档案？其家属和履历记录将一并删除，此操作不能撤销。") % {"name": person.name},
-    })
+    }
+    if request.method == "POST":
+        name = person.name
+        try:
+            services.person_delete(actor=actor, person=person)
+        except (ProtectedError, RestrictedError):
+            # Later modules keep records that must outlive no one (cases, honours…): say so.
+            context["error"] = _("%(name)s 还有其他业务记录，不能删除；如已离开队伍，请把状态改为离职、调出或退休。") % {
+                "name": name}
+            return render_page(request, "org/confirm_delete.html", context, status=400)
+        messages.success(request, _("已删除 %(name)s 的档案") % {"name": name})
+        return redirect("org:person_list")
+    return render_page(request, "org/confirm_delete.html", context)
 
 
 # --- families ------------------------------------------------------------------------------

@@ -510,3 +510,19 @@ def test_export_link_follows_the_unit_filter_in_the_htmx_fragment(tree: Tree) ->
     assert f'href="{reverse("org:roster_export")}?unit={tree.station.pk}"' in fragment
     reader = login(make_user("pub", role=Role.PUBLICITY, unit=tree.region))  # may list, may not export
     assert 'id="export-link"' not in reader.get(reverse("org:person_list")).content.decode()
+
+
+def test_deleting_a_person_other_records_protect_is_a_400_not_a_500(tree: Tree, monkeypatch: Any) -> None:
+    from django.db.models import ProtectedError
+
+    person = PersonFactory(unit=tree.station)
+
+    def protected(**kwargs: Any) -> None:
+        raise ProtectedError("protected", set())
+
+    monkeypatch.setattr(services, "person_delete", protected)
+    response = login(make_user("pd", role=Role.POLITICAL, unit=tree.region)).post(
+        reverse("org:person_delete", args=[person.pk]))
+    assert response.status_code == 400
+    assert "不能删除" in response.content.decode()
+    assert Person.objects.filter(pk=person.pk).exists()
