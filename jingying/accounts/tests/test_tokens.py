@@ -104,3 +104,10 @@ def test_cli_rejects_non_positive_days(tree: Tree, capsys: pytest.CaptureFixture
     make_user("county")
     assert main(["token", "create", "county", "--days", "0"]) == 2
     assert not ApiToken.objects.exists()
+
+
+def test_cli_refuses_an_inactive_user(tree: Tree, capsys: pytest.CaptureFixture[str]) -> None:
+    make_user("gone", is_active=False)
+    assert main(["token", "create", "gone"]) == 1
+    assert "已停用" in capsys.readouterr().err
+    assert not ApiToken.objects.exists()
