@@ -297,6 +297,17 @@ def test_dependents_and_history(client: Client, people: dict[str, Person], regio
     assert history["items"][0]["new_value"] == "一级警司"
 
 
+def test_role_without_dependent_permission_sees_no_families(
+    client: Client, tree: Tree, people: dict[str, Person]
+) -> None:
+    DependentFactory(person=people["county_a"])
+    secret = token_for(make_user("pub", role=Role.PUBLICITY, unit=tree.region))
+    assert client.get(f"{API}/people/{people['county_a'].pk}", **bearer(secret)).status_code == 200
+    assert client.get(f"{API}/people/{people['county_a'].pk}/dependents", **bearer(secret)).json() == {
+        "items": [], "count": 0,
+    }
+
+
 # --- writes ---------------------------------------------------------------------------------
 
 
