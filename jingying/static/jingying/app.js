@@ -23,6 +23,12 @@
     var params = ev.detail.parameters;
     Object.keys(params).forEach(function (key) { if (params[key] === "") delete params[key]; });
   });
+  // After htmx changes the address (filters, pages), the language switch returns to it.
+  document.addEventListener("htmx:pushedIntoHistory", function () {
+    document.querySelectorAll("form input[name=next]").forEach(function (el) {
+      el.value = window.location.pathname + window.location.search;
+    });
+  });
   document.addEventListener("DOMContentLoaded", function () { wire(document); });
   document.addEventListener("htmx:afterSwap", function (ev) { wire(ev.target); });
 })();
