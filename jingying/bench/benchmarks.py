@@ -69,13 +69,14 @@ class BenchContext:
 
     def force(self) -> Any:
         """The demo force with `people` people (loaded on first call)."""
-        from jingying.org.demo.generator import generate_people, save_people
+        from jingying.org.demo.generator import analyze, generate_people, save_people
 
         if not self._force_loaded:
             self.progress(f"loading {self.people} people")
             started = time.perf_counter()
             with transaction.atomic():
                 totals = save_people(generate_people(self.units, self.people, self.seed))
+            analyze()
             self.extra["load_seconds"] = round(time.perf_counter() - started, 2)
             self.extra["load"] = totals
             self._force_loaded = True
@@ -136,8 +137,25 @@ def b1_memory(path: Path, username: str) -> dict[str, float]:
     return {"peak_mb": round(peak, 1), "delta_mb": round(peak - base, 1)}
 
 
-def rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+def _proc_status_mb(key: str) -> float | None:
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith(key + ":"):
+                    return int(line.split()[1]) / 1024  # kB
+    except OSError:
+        pass
+    return None
+
+
+def rss_mb(*, peak: bool = True) -> float:
+    """Peak (or current) resident memory of this process in MB.
+
+    /proc's VmHWM starts afresh at exec; getrusage's ru_maxrss would carry the parent's peak
+    across fork+exec, so it is only the fallback where /proc is missing.
+    """
+    value = _proc_status_mb("VmHWM" if peak else "VmRSS")
+    return value if value is not None else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def b1_roster_import(ctx: BenchContext) -> dict[str, Any]:

@@ -198,7 +198,7 @@ def _b1_memory(argv: list[str]) -> int:
     setup_django()
     from jingying.bench.benchmarks import b1_import_once, rolled_back, rss_mb
 
-    base = rss_mb()
+    base = rss_mb(peak=False)
     result = rolled_back(lambda: b1_import_once(Path(argv[0]), argv[1]))
     if not result.ok:
         print(result.errors[:3], file=sys.stderr)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 import unicodedata
+from collections.abc import Sequence
+from typing import Any
 
 from django.utils.translation import gettext as _
 
@@ -13,22 +15,41 @@ def _width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
 
 
-def format_table(headers: list[str], rows: list[tuple[str, ...]]) -> str:
+def format_table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
     """A plain-text table that lines up with Chinese (double-width) characters."""
     widths = [max(_width(str(cell)) for cell in column) for column in zip(headers, *rows, strict=True)]
 
-    def line(cells: tuple[str, ...] | list[str]) -> str:
+    def line(cells: Sequence[Any]) -> str:
         return "  ".join(str(c) + " " * (w - _width(str(c))) for c, w in zip(cells, widths, strict=True)).rstrip()
 
     return "\n".join([line(headers), "  ".join("-" * w for w in widths), *(line(r) for r in rows)])
 
 
-def _progress(total: int):  # type: ignore[no-untyped-def]
+class _Lines:
+    """Progress as a line per 10 % where there is no terminal to draw a bar on (logs, CI)."""
+
+    def __init__(self, total: int) -> None:
+        self.total, self.done, self.next_mark = total, 0, 10
+
+    def update(self, n: int) -> None:
+        self.done += n
+        if self.total < 20000:  # a small load is over in a second or two
+            return
+        percent = self.done * 100 // max(1, self.total)
+        if percent >= self.next_mark:
+            print(_("  已生成 %(done)d / %(total)d 人") % {"done": self.done, "total": self.total}, flush=True)
+            self.next_mark = percent // 10 * 10 + 10
+
+    def close(self) -> None:
+        pass
+
+
+def _progress(total: int) -> Any:
+    if total < 20000 or not sys.stderr.isatty():
+        return _Lines(total)
     from tqdm import tqdm
 
-    # tqdm disables itself when stderr is not a terminal (disable=None).
-    return tqdm(total=total, unit=_("人"), desc=_("生成人员"), disable=None if total >= 2000 else True,
-                dynamic_ncols=True)
+    return tqdm(total=total, unit=_("人"), desc=_("生成人员"), dynamic_ncols=True)
 
 
 def reset_database() -> None:
