@@ -103,9 +103,21 @@ class DependentForm(_ServiceValidatedForm):
             raise ValidationError(str(exc)) from None
 
 
+def _blank_label(field: forms.Field) -> None:
+    """"请选择" instead of Django's "---------" as the empty option of a select."""
+    if isinstance(field, forms.ModelChoiceField):
+        if field.empty_label is not None:
+            field.empty_label = _("请选择")
+    elif isinstance(field, forms.ChoiceField) and field.choices:
+        choices = list(field.choices)
+        if choices[0][0] in ("", None) and choices[0][1] != _("请选择"):
+            field.choices = [("", _("请选择")), *choices[1:]]
+
+
 def bootstrap(form: forms.BaseForm) -> forms.BaseForm:
     """Tabler/Bootstrap classes on every widget, and the invalid state where there are errors."""
     for name, field in form.fields.items():
+        _blank_label(field)
         widget = field.widget
         if isinstance(widget, forms.CheckboxInput):
             css = "form-check-input"

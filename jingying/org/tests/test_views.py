@@ -526,3 +526,38 @@ def test_deleting_a_person_other_records_protect_is_a_400_not_a_500(tree: Tree, 
     assert response.status_code == 400
     assert "不能删除" in response.content.decode()
     assert Person.objects.filter(pk=person.pk).exists()
+
+
+# --- the generic suites catch what they claim to ---------------------------------------------
+
+
+def test_generic_suite_catches_a_list_that_leaks_out_of_scope(monkeypatch: Any) -> None:
+    from jingying.org import selectors
+
+    suite = TestPersonViews()
+    scope = suite.build()
+    monkeypatch.setattr(selectors, "person_list", lambda *, actor, filters=None: Person.objects.select_related("unit"))
+    with pytest.raises(AssertionError):
+        suite.test_list_shows_inside_and_hides_outside(scope)
+
+
+def test_generic_suite_catches_a_detail_that_ignores_scope(monkeypatch: Any) -> None:
+    from jingying.org import selectors
+
+    suite = TestPersonViews()
+    scope = suite.build()
+    monkeypatch.setattr(selectors, "access_person", lambda actor, pk, for_write=False: Person.objects.get(pk=pk))
+    with pytest.raises(AssertionError):
+        suite.test_detail_out_of_scope_is_404(scope)
+
+
+def test_generic_suite_catches_per_row_queries(monkeypatch: Any, django_assert_num_queries: Any) -> None:
+    from jingying.org import tables
+
+    suite = TestPersonViews()
+    scope = suite.build()
+    # A column that reads a relation per row (the classic N+1) must fail the pinned count.
+    extra = tables.Column("n_dependents", "家属数", lambda p: p.dependents.count())
+    monkeypatch.setattr(tables.PersonTable, "columns", [*tables.PERSON_COLUMNS, extra])
+    with pytest.raises(AssertionError, match="query count grows"):
+        suite.test_list_query_count_is_pinned_and_independent_of_rows(scope, django_assert_num_queries)
