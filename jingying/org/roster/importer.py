@@ -64,8 +64,8 @@ DEFAULTS = {
     "education": "", "phone": "", "rank": None, "rank_technical": False, "police_number": None,
     "police_start_date": None,
 }
-MEMOISED = {"gender", "ethnicity", "category", "rank", "level", "political_status", "education", "status",
-            "unit", "birth_date", "police_start_date", "position"}
+MEMOISED = {"name", "gender", "ethnicity", "category", "rank", "level", "political_status", "education",
+            "status", "unit", "birth_date", "police_start_date", "position"}
 TEXT_LIMITS = {"name": 50, "position": 50, "phone": 20}
 
 
@@ -189,7 +189,6 @@ def import_roster(source: Source, *, actor: Any, dry_run: bool = False, progress
 # Positions in a person row (PERSON_FIELDS order).
 _POS = {name: i for i, name in enumerate(PERSON_FIELDS)}
 _DEFAULT_ROW = tuple(DEFAULTS.get(name) for name in PERSON_FIELDS)
-_MISSING = object()
 # How a parsed cell lands in the row: 0 set; 1 keep current when empty; 2 "" when empty;
 # 3 date (None when empty); 4 rank → (rank, rank_technical); 5 unit → unit_id.
 _MODES = {
@@ -203,9 +202,9 @@ class _Plan:
     """What validation decided: people to create and to update."""
 
     def __init__(self) -> None:
-        self.creates: list[list[Any]] = []
+        self.creates: list[tuple[Any, ...]] = []
         # (Excel row, person id, before, after, changed field names)
-        self.updates: list[tuple[int, int, tuple[Any, ...], list[Any], list[str]]] = []
+        self.updates: list[tuple[int, int, tuple[Any, ...], tuple[Any, ...], list[str]]] = []
         self.final_pn: dict[str, str | None] = {}  # id_number → 警号 after import
         self.pn_rows: dict[str, tuple[int, str, str]] = {}  # 警号 → (row, id_number, header)
 
@@ -261,25 +260,21 @@ def _run(data: bytes, result: ImportResult, *, actor: Any, write: bool, progress
 
 def _parse_column(cells: list[Any], parser: Callable[[Any], Any], memoise: bool) -> list[Any]:
     """Parse one column; a cell that fails gives its CellError in place of the value."""
+    if memoise:
+        distinct: dict[Any, Any] = dict.fromkeys(cells)
+        for cell in distinct:
+            try:
+                distinct[cell] = parser(cell)
+            except V.CellError as exc:
+                distinct[cell] = exc
+        return list(map(distinct.__getitem__, cells))
     out: list[Any] = []
     append = out.append
-    if memoise:
-        memo: dict[Any, Any] = {}
-        for cell in cells:
-            value = memo.get(cell, _MISSING)
-            if value is _MISSING:
-                try:
-                    value = parser(cell)
-                except V.CellError as exc:
-                    value = exc
-                memo[cell] = value
-            append(value)
-    else:
-        for cell in cells:
-            try:
-                append(parser(cell))
-            except V.CellError as exc:
-                append(exc)
+    for cell in cells:
+        try:
+            append(parser(cell))
+        except V.CellError as exc:
+            append(exc)
     return out
 
 
@@ -348,14 +343,21 @@ def _validate(rows: Iterable[list[Any]], header: HeaderMap, result: ImportResult
             setters.append((_POS["rank_technical"], False, [r[1] for r in ranks]))
         else:
             setters.append((_POS["unit_id"], False, [v.id if type(v) is V.UnitRef else None for v in parsed]))
-    checks: list[tuple[str, list[Any], Callable[[str], str | None]]] = []
-    for key, limit in TEXT_LIMITS.items():
-        if key in by_key:
-            checks.append((key, by_key[key][1], functools.partial(_length, limit=limit)))
-    if "phone" in by_key:
-        checks.append(("phone", by_key["phone"][1], rules.phone_error))
-    if pn_col is not None:
-        checks.append(("police_number", pn_col, rules.police_number_error))
+    # The shared field rules, column by column, on the values that parsed.
+    # (column, rule, length limit: only longer values can fail a length rule, so only they are checked)
+    checks: list[tuple[str, Callable[[str], str | None], int | None]] = [
+        (key, functools.partial(_length, limit=limit), limit) for key, limit in TEXT_LIMITS.items()
+    ]
+    checks += [("phone", rules.phone_error, None), ("police_number", rules.police_number_error, None)]
+    for key, check, limit in checks:
+        if key not in by_key:
+            continue
+        for i, value in enumerate(by_key[key][1]):
+            if not value or type(value) is not str or (limit is not None and len(value) <= limit):
+                continue
+            message = check(value)
+            if message:
+                cell_errors.setdefault(i, []).append(RowError(numbered[i][0], heads[key], value, message))
 
     today = timezone.localdate()
     allowed_unit: dict[int, bool] = {}
@@ -363,16 +365,16 @@ def _validate(rows: Iterable[list[Any]], header: HeaderMap, result: ImportResult
     pos_pn, pos_cat, pos_birth, pos_gender = _POS["police_number"], _POS["category"], _POS["birth_date"], _POS["gender"]
     pos_unit = _POS["unit_id"]
     cell_error = V.CellError
+    n = len(numbered)
+    id_values: list[str] = [""] * n
+    births: list[dt.date | None] = [None] * n
+    genders: list[str] = [""] * n
+    currents: list[tuple[Any, ...] | None] = [None] * n
+    good = [False] * n
     for i, (excel_row, cells) in enumerate(numbered):
         if progress and i and i % PROGRESS_EVERY == 0:
             progress(i, total)
         errors: list[RowError] = cell_errors.get(i, [])
-        for key, parsed, check in checks:
-            value = parsed[i]
-            if value and type(value) is not cell_error:
-                message = check(value)
-                if message:
-                    errors.append(RowError(excel_row, heads[key], value, message))
 
         # Identity: the ID number, and birth date / gender agreeing with it (the shared rule).
         raw_id = id_cells[i]
@@ -441,26 +443,48 @@ def _validate(rows: Iterable[list[Any]], header: HeaderMap, result: ImportResult
             result.error_rows[excel_row] = list(cells[: len(header.headers)])
             continue
 
+        good[i] = True
+        id_values[i], births[i], genders[i], currents[i] = id_value, derived_birth, derived_gender, raw_current
+
+    # Person rows in one C-level zip of the prepared columns; birth date and gender are always
+    # the ID number's (they agree with the cells when given; a month-only birth date becomes
+    # the exact day). Only rows with an empty keep-when-empty cell, and updates, are touched
+    # one by one.
+    columns_by_pos: list[Iterable[Any]] = [itertools.repeat(default, n) for default in _DEFAULT_ROW]
+    for pos, _keep, column_values in setters:
+        columns_by_pos[pos] = column_values
+    columns_by_pos[_POS["id_number"]] = id_values
+    columns_by_pos[pos_birth] = births
+    columns_by_pos[pos_gender] = genders
+    keep_positions = [pos for pos, keep, _v in setters if keep and pos not in (pos_birth, pos_gender)]
+    covered = {pos for pos, _k, _v in setters} | {_POS["id_number"], pos_birth, pos_gender}
+    absent_positions = [pos for pos in range(len(PERSON_FIELDS)) if pos not in covered]  # columns not in the file
+    if "category" not in by_key:
+        keep_positions.append(pos_cat)
+    for i, row in enumerate(zip(*columns_by_pos, strict=True)):
+        if not good[i]:
+            continue
+        raw_current = currents[i]
         before = _person_row(raw_current) if raw_current is not None else None
-        after = list(before if before is not None else _DEFAULT_ROW)
-        for pos, keep, column_values in setters:
-            value = column_values[i]
-            if value is None and keep:
-                continue
-            after[pos] = value
-        after[_POS["id_number"]] = id_value
-        # Birth date and gender: always the ID number's (they agree with the cells when given,
-        # and a month-only birth date becomes the exact day).
-        after[pos_birth] = derived_birth
-        after[pos_gender] = derived_gender
-        plan.final_pn[id_value] = after[pos_pn]
+        if before is not None and absent_positions:
+            patched = list(row)
+            for pos in absent_positions:
+                patched[pos] = before[pos]
+            row = tuple(patched)
+        if any(row[pos] is None for pos in keep_positions):
+            patched = list(row)
+            for pos in keep_positions:
+                if patched[pos] is None:
+                    patched[pos] = before[pos] if before is not None else _DEFAULT_ROW[pos]
+            if patched[pos_cat] is None:
+                patched[pos_cat] = Category.POLICE if patched[pos_pn] else Category.AUXILIARY
+            row = tuple(patched)
+        plan.final_pn[id_values[i]] = row[pos_pn]
         if before is None:
-            if after[pos_cat] is None:
-                after[pos_cat] = Category.POLICE if after[pos_pn] else Category.AUXILIARY
-            plan.creates.append(after)
-        elif tuple(after) != before:
-            changed = [name for name, old, new in zip(PERSON_FIELDS, before, after, strict=True) if old != new]
-            plan.updates.append((excel_row, raw_current[0], before, after, changed))
+            plan.creates.append(row)
+        elif row != before:
+            changed = [name for name, old, new in zip(PERSON_FIELDS, before, row, strict=True) if old != new]
+            plan.updates.append((numbered[i][0], raw_current[0], before, row, changed))
     if progress:
         progress(len(numbered), total)
 

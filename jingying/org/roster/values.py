@@ -96,6 +96,8 @@ def plain(cell: Any) -> str:
 
 def police_number(cell: Any) -> str | None:
     """警号; a number cell whose leading zeros Excel dropped gets them back."""
+    if type(cell) is str and cell.isascii() and cell.isdigit():
+        return cell  # the usual case, as typed
     if isinstance(cell, float) and cell.is_integer() and 0 < cell < 1_000_000:
         return f"{int(cell):06d}"
     value = squeeze(text(cell))
@@ -103,6 +105,8 @@ def police_number(cell: Any) -> str | None:
 
 
 def phone(cell: Any) -> str:
+    if type(cell) is str and cell.isascii() and cell.isdigit():
+        return cell
     return squeeze(text(cell)).replace("(", "").replace(")", "")
 
 
