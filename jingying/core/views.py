@@ -27,7 +27,7 @@ CARD_HINTS: dict[str, str | Promise] = {
 
 
 def _cards(user: Any) -> list[dict[str, Any]]:
-    cards = []
+    cards: list[dict[str, Any]] = []
     if getattr(user, "person_id", None) and has_perm(user, "org.view_person"):
         cards.append({"url": reverse("org:person_detail", args=[user.person_id]), "label": _("我的档案"),
                       "icon": "id-badge-2", "hint": _("本人信息、家属和履历")})

@@ -109,7 +109,7 @@ def _blank_label(field: forms.Field) -> None:
         if field.empty_label is not None:
             field.empty_label = _("请选择")
     elif isinstance(field, forms.ChoiceField) and field.choices:
-        choices = list(field.choices)
+        choices = list(field.choices)  # type: ignore[arg-type]
         if choices[0][0] in ("", None) and choices[0][1] != _("请选择"):
             field.choices = [("", _("请选择")), *choices[1:]]
 

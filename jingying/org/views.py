@@ -169,26 +169,28 @@ def _years_since(day: dt.date | None) -> int | None:
 
 
 def _profile_fields(person: Person) -> list[tuple[str, Any]]:
-    f = Person._meta.get_field
+    def f(name: str) -> str:
+        return str(Person._meta.get_field(name).verbose_name)  # type: ignore[union-attr]
+
     return [
-        (f("name").verbose_name, person.name),
-        (f("gender").verbose_name, person.get_gender_display()),
-        (f("ethnicity").verbose_name, ETHNICITY_NAMES.get(person.ethnicity, person.ethnicity)),
+        (f("name"), person.name),
+        (f("gender"), person.get_gender_display()),
+        (f("ethnicity"), ETHNICITY_NAMES.get(person.ethnicity, person.ethnicity)),
         # Dates as rosters write them (1985-03-12), as in every table of the app.
-        (f("birth_date").verbose_name, person.birth_date.isoformat()),
-        (_("年龄"), age_on(person.birth_date)),
-        (f("id_number").verbose_name, person.id_number),
-        (f("category").verbose_name, person.get_category_display()),
-        (f("police_number").verbose_name, person.police_number or ""),
-        (f("position").verbose_name, person.position),
-        (f("rank").verbose_name, person.rank_label),
-        (f("level").verbose_name, person.get_level_display() if person.level else ""),
-        (f("political_status").verbose_name, person.get_political_status_display()),
-        (f("education").verbose_name, person.get_education_display() if person.education else ""),
-        (f("police_start_date").verbose_name, person.police_start_date.isoformat() if person.police_start_date else ""),
-        (_("警龄（年）"), _years_since(person.police_start_date)),
-        (f("phone").verbose_name, person.phone),
-        (f("status").verbose_name, person.get_status_display()),
+        (f("birth_date"), person.birth_date.isoformat()),
+        (str(_("年龄")), age_on(person.birth_date)),
+        (f("id_number"), person.id_number),
+        (f("category"), person.get_category_display()),
+        (f("police_number"), person.police_number or ""),
+        (f("position"), person.position),
+        (f("rank"), person.rank_label),
+        (f("level"), person.get_level_display() if person.level else ""),
+        (f("political_status"), person.get_political_status_display()),
+        (f("education"), person.get_education_display() if person.education else ""),
+        (f("police_start_date"), person.police_start_date.isoformat() if person.police_start_date else ""),
+        (str(_("警龄（年）")), _years_since(person.police_start_date)),
+        (f("phone"), person.phone),
+        (f("status"), person.get_status_display()),
     ]
 
 
