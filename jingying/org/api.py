@@ -40,17 +40,20 @@ router = Router(tags=["org"])
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
+# Bounds that keep numbers inside a 64-bit SQL integer (beyond it SQLite raises, not "no rows").
+MAX_OFFSET = 10**9
+MAX_ID = 2**63 - 1
 
 ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 
 
 class Paging(Schema):
     limit: int = Field(DEFAULT_LIMIT, ge=1, description=f"每页条数，最多 {MAX_LIMIT}")
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=MAX_OFFSET)
 
 
 class UnitFilters(Schema):
-    parent: int | None = Field(None, description="只列出该单位的直属下级")
+    parent: int | None = Field(None, ge=1, le=MAX_ID, description="只列出该单位的直属下级")
     kind: str | None = Field(None, description="单位类型")
     q: str | None = Field(None, description="按名称、简称或代码搜索")
 
@@ -88,7 +91,7 @@ def _units_out(actor: Any, units: list[Unit]) -> list[UnitOut]:
 def _unit_ref(actor: Any, ref: str) -> Unit:
     """A unit named in a request body by id or code; one the caller cannot see reads as unknown."""
     ref = ref.strip()
-    q = Q(code=ref) | Q(pk=int(ref)) if ref.isdigit() else Q(code=ref)
+    q = Q(code=ref) | Q(pk=int(ref)) if ref.isdigit() and int(ref) <= MAX_ID else Q(code=ref)
     unit = selectors.unit_list(actor=actor).filter(q).first()
     if unit is None:
         raise ValidationError({"unit": [_("找不到单位“%(ref)s”") % {"ref": ref}]})

@@ -255,6 +255,24 @@ def test_bad_paging_is_422_in_chinese(client: Client, tree: Tree, region_token: 
     assert client.get(f"{API}/people", {"offset": "-1"}, **bearer(region_token)).status_code == 422
 
 
+@pytest.mark.parametrize(
+    ("path", "params", "status"),
+    [
+        ("/people/99999999999999999999999", {}, 404),
+        ("/units/99999999999999999999999", {}, 404),
+        ("/people", {"unit": "99999999999999999999999"}, 200),
+        ("/people", {"rank": "99999999999999999999999"}, 422),
+        ("/people", {"offset": "99999999999999999999999"}, 422),
+        ("/units", {"parent": "99999999999999999999999"}, 422),
+        ("/people", {"q": "9" * 30}, 200),
+    ],
+)
+def test_numbers_too_big_for_the_database_are_not_500(
+    client: Client, tree: Tree, region_token: str, path: str, params: dict[str, str], status: int
+) -> None:
+    assert client.get(f"{API}{path}", params, **bearer(region_token)).status_code == status
+
+
 def test_limit_offset_and_cap(client: Client, tree: Tree, region_token: str, monkeypatch: pytest.MonkeyPatch) -> None:
     PersonFactory.create_batch(7, unit=tree.station)
     first = client.get(f"{API}/people", {"limit": 3}, **bearer(region_token)).json()
@@ -367,6 +385,13 @@ def test_create_into_unit_out_of_scope_reads_as_unknown_unit(client: Client, tre
                            **bearer(secret))
     assert response.status_code == 422
     assert "找不到单位" in response.json()["errors"]["unit"][0]
+
+
+def test_create_with_a_unit_id_too_big_is_unknown_unit(client: Client, tree: Tree, region_token: str) -> None:
+    response = client.post(f"{API}/people", new_person_payload("9" * 30), content_type="application/json",
+                           **bearer(region_token))
+    assert response.status_code == 422
+    assert "unit" in response.json()["errors"]
 
 
 def test_read_only_role_cannot_create_or_change(client: Client, people: dict[str, Person], county_token: str) -> None:
