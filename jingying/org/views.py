@@ -94,6 +94,8 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "breakdown": _breakdown_table(selectors.unit_breakdown(actor=actor, unit=unit)),
         "people_url": (reverse("org:person_list") + "?" + urlencode({"unit": unit.pk})
                        if has_perm(actor, "org.view_person") else ""),
+        "add_url": (reverse("org:person_create") + "?" + urlencode({"unit": unit.pk})
+                    if covers(actor, "org.add_person", unit.path) else ""),
     }
     return render_page(request, "org/unit_detail.html", context)
 

@@ -561,3 +561,33 @@ def test_generic_suite_catches_per_row_queries(monkeypatch: Any, django_assert_n
     monkeypatch.setattr(tables.PersonTable, "columns", [*tables.PERSON_COLUMNS, extra])
     with pytest.raises(AssertionError, match="query count grows"):
         suite.test_list_query_count_is_pinned_and_independent_of_rows(scope, django_assert_num_queries)
+
+
+def test_unit_page_offers_adding_a_person_there_to_those_who_may(tree: Tree) -> None:
+    add = f'href="/org/people/add/?unit={tree.station.pk}"'
+    pd = login(make_user("pd", role=Role.POLITICAL, unit=tree.city))
+    assert add in pd.get(reverse("org:unit_detail", args=[tree.station.pk])).content.decode()
+    form = pd.get(f"/org/people/add/?unit={tree.station.pk}").context["form"]
+    assert str(form["unit"].value()) == str(tree.station.pk)
+    leader = login(make_user("leader", role=Role.LEADER, unit=tree.city))
+    assert add not in leader.get(reverse("org:unit_detail", args=[tree.station.pk])).content.decode()
+
+
+def test_profile_query_count_does_not_grow_with_family_or_history(tree: Tree) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    person = PersonFactory(unit=tree.station)
+    client = login(make_user("pd", role=Role.POLITICAL, unit=tree.region))
+    url = reverse("org:person_detail", args=[person.pk])
+    client.get(url)
+    counts = []
+    for n in (1, 10):
+        DependentFactory.create_batch(n, person=person)
+        PersonHistory.objects.bulk_create([PersonHistory(person=person, field="position", old_value="a", new_value="b",
+                                                         changed_at=timezone.now()) for _ in range(n)])
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        counts.append(len(ctx.captured_queries))
+    assert counts[0] == counts[1]
