@@ -142,3 +142,11 @@ def test_paginate_bounds_size_and_page(tree: Tree) -> None:
     assert info.url_for(sort="-name") == "?per_page=5&q=x+y&sort=-name"
     info = paginate(rf.get("/", {"per_page": "1000"}), qs, default=5, sizes=(5, 10))
     assert info.per_page == 5
+
+
+def test_account_menu_links_to_own_profile_access_log_and_password(tree: Tree) -> None:
+    me = PersonFactory(unit=tree.station)
+    body = login_client(make_user("officer", role=Role.OFFICER, unit=tree.station, person=me)).get("/").content.decode()
+    for url in (reverse("org:person_detail", args=[me.pk]), reverse("core:my_access_log"),
+                reverse("accounts:password_change")):
+        assert f'href="{url}"' in body
