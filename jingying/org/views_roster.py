@@ -41,6 +41,11 @@ def _require(request: HttpRequest, perm: str) -> None:
         raise PermissionDenied(perm)
 
 
+def _user(request: HttpRequest) -> Any:
+    """The signed-in user (the login middleware guarantees one on every page here)."""
+    return request.user
+
+
 def _is_htmx(request: HttpRequest) -> bool:
     return request.headers.get("HX-Request") == "true" and request.headers.get("HX-History-Restore-Request") != "true"
 
@@ -82,7 +87,7 @@ class RosterUploadForm(forms.Form):
 
 def _job_for(request: HttpRequest, pk: Any) -> RosterImport:
     """The user's own job, or 404 (another user's job is indistinguishable from none)."""
-    return get_object_or_404(RosterImport, pk=pk, created_by=request.user)
+    return get_object_or_404(RosterImport, pk=pk, created_by=_user(request))
 
 
 @require_http_methods(["GET", "POST"])
@@ -97,7 +102,7 @@ def roster_import(request: HttpRequest) -> HttpResponse:
             for chunk in upload.chunks():
                 digest.update(chunk)
             upload.seek(0)
-            job = RosterImport(created_by=request.user, file_name=Path(upload.name or "roster.xlsx").name[:255],
+            job = RosterImport(created_by=_user(request), file_name=Path(upload.name or "roster.xlsx").name[:255],
                                size=upload.size or 0, sha256=digest.hexdigest())
             job.file.save(f"{job.pk}.xlsx", upload, save=False)
             job.save()
@@ -106,7 +111,7 @@ def roster_import(request: HttpRequest) -> HttpResponse:
         status = 400
     else:
         form = RosterUploadForm()
-    jobs = RosterImport.objects.filter(created_by=request.user)[:RECENT_JOBS]
+    jobs = RosterImport.objects.filter(created_by=_user(request))[:RECENT_JOBS]
     context = {
         "form": form, "jobs": jobs, "max_mb": settings.JINGYING_MAX_UPLOAD_BYTES // 2**20,
         "can_export": has_perm(request.user, "org.export_person"),

@@ -79,8 +79,10 @@ def _date(value: dt.date | None) -> str:
     return value.isoformat() if value else ""
 
 
-class _Writer:
-    def __init__(self, dest: Dest, *, template: bool = False) -> None:
+class _TemplateWriter:
+    """The empty template, written with XlsxWriter for its drop-down lists and column formats."""
+
+    def __init__(self, dest: Dest) -> None:
         self.book = xlsxwriter.Workbook(dest, {"constant_memory": True, "strings_to_numbers": False,
                                                "strings_to_formulas": False, "strings_to_urls": False})
         self.sheet = self.book.add_worksheet("花名册")
@@ -92,8 +94,7 @@ class _Writer:
             self.sheet.set_column(i, i, column.width, text if column.key in TEXT_COLUMNS else None)
         self.sheet.write_row(0, 0, [c.header for c in COLUMNS], head)
         self.sheet.freeze_panes(1, 0)
-        if template:
-            self._template_aids()
+        self._template_aids()
 
     def _template_aids(self) -> None:
         """Drop-down lists for the coded columns, from a hidden sheet of their labels."""
@@ -141,4 +142,4 @@ def export_roster(dest: Dest, *, actor: Any, unit: Unit | int | str | None = Non
 
 def write_template(dest: Dest) -> None:
     """The empty template: the export's header row, text-formatted code columns, drop-down lists."""
-    _Writer(dest, template=True).close()
+    _TemplateWriter(dest).close()

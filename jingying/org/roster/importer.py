@@ -189,6 +189,7 @@ def import_roster(source: Source, *, actor: Any, dry_run: bool = False, progress
 # Positions in a person row (PERSON_FIELDS order).
 _POS = {name: i for i, name in enumerate(PERSON_FIELDS)}
 _DEFAULT_ROW = tuple(DEFAULTS.get(name) for name in PERSON_FIELDS)
+_COLUMNS = {f.attname: f.column for f in Person._meta.concrete_fields}  # attribute → database column
 # How a parsed cell lands in the row: 0 set; 1 keep current when empty; 2 "" when empty;
 # 3 date (None when empty); 4 rank → (rank, rank_technical); 5 unit → unit_id.
 _MODES = {
@@ -216,7 +217,7 @@ def _load_people() -> dict[str, tuple[Any, ...]]:
     30,000 rows; only the rows the file touches are converted (`_person_row`).
     """
     qn = connection.ops.quote_name
-    columns = ["id", *(Person._meta.get_field(name).column for name in PERSON_FIELDS)]
+    columns = ["id", *(_COLUMNS[name] for name in PERSON_FIELDS)]
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT {', '.join(qn(c) for c in columns)} FROM {qn(Person._meta.db_table)}")  # noqa: S608
         return {row[_POS["id_number"] + 1]: row for row in cursor.fetchall()}
@@ -396,7 +397,9 @@ def _validate(rows: Iterable[list[Any]], header: HeaderMap, result: ImportResult
             )
             if parsed_id is not None:
                 derived_birth, derived_gender = parsed_id.birth_date, parsed_id.gender
-                if month_only and (birth.year, birth.month) != (derived_birth.year, derived_birth.month):
+                if birth is not None and month_only and (birth.year, birth.month) != (
+                    derived_birth.year, derived_birth.month
+                ):
                     identity.update(rules.identity_errors(parsed_id.value, birth, None, today=today)[1])
             for key, message in identity.items():
                 shown = raw_id if key == "id_number" else by_key[key][0][i]
@@ -483,6 +486,7 @@ def _validate(rows: Iterable[list[Any]], header: HeaderMap, result: ImportResult
         if before is None:
             plan.creates.append(row)
         elif row != before:
+            assert raw_current is not None
             changed = [name for name, old, new in zip(PERSON_FIELDS, before, row, strict=True) if old != new]
             plan.updates.append((numbered[i][0], raw_current[0], before, row, changed))
     if progress:
@@ -516,7 +520,7 @@ def _insert(plan: _Plan, now: dt.datetime, progress: Progress | None, total: int
     ops = connection.ops
     qn = ops.quote_name
     names = [*PERSON_FIELDS, "created_at", "updated_at"]
-    columns = [Person._meta.get_field(name).column for name in names]
+    columns = [_COLUMNS[name] for name in names]
     sql = (
         f"INSERT INTO {qn(Person._meta.db_table)} ({', '.join(qn(c) for c in columns)}) "  # noqa: S608
         f"VALUES ({', '.join(['%s'] * len(columns))})"

@@ -213,9 +213,9 @@ def choice_tables() -> dict[str, dict[str, Any]]:
             "工勤": Category.WORKER, "工勤人员": Category.WORKER,
         }
         rank: dict[str, tuple[int, bool]] = {}
-        for value, label in Rank.choices:
-            rank[str(label)] = (value, False)
-            rank[f"专业技术{label}"] = (value, True)
+        for rank_value, rank_label in Rank.choices:
+            rank[str(rank_label)] = (rank_value, False)
+            rank[f"专业技术{rank_label}"] = (rank_value, True)
         level = {str(label): value for value, label in Level.choices}
         level |= {"一级警员": Level.ZF11, "二级警员": Level.ZF12}
         political = {str(label): value for value, label in PoliticalStatus.choices}
