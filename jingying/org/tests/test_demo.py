@@ -7,12 +7,11 @@ import datetime as dt
 from collections import Counter
 
 import pytest
-from django.core.management import call_command
 from django.test import override_settings
 
 from jingying.accounts.models import Grant, User
 from jingying.accounts.roles import Role
-from jingying.core.models import AuditEntry
+from jingying.core.models import AuditEntry, AuditHead
 from jingying.core.serve import DEMO_PASSWORD, DEMO_USERNAMES
 from jingying.org import idnumber
 from jingying.org.choices import Category, PersonStatus, Relation, UnitKind
@@ -47,7 +46,21 @@ def demo(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
     with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=[MD5]):
         summary = generator.load_demo(people=PEOPLE, seed=7, today=TODAY)
         yield summary
-        call_command("flush", interactive=False, verbosity=0)
+        _remove_demo()
+
+
+def _remove_demo() -> None:
+    """Delete what load_demo wrote (not `flush`, which would also empty tables other apps'
+    tests rely on, such as content types)."""
+    Grant.objects.all().delete()
+    User.objects.filter(username__in=DEMO_USERNAMES).delete()
+    PersonHistory.objects.all().delete()
+    Dependent.objects.all().delete()
+    Person.objects.all().delete()
+    for depth in sorted(set(Unit.objects.values_list("depth", flat=True)), reverse=True):
+        Unit.objects.filter(depth=depth).delete()
+    AuditEntry.objects.all().delete()
+    AuditHead.objects.all().delete()
 
 
 def _age(birth: dt.date) -> int:
