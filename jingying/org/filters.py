@@ -8,18 +8,20 @@ from typing import Any
 import django_filters
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from jingying.core.scoping import subtree_q
 from jingying.org.choices import Category, PersonStatus, Rank
 from jingying.org.models import Person, Unit
 
-AGE_BANDS: list[tuple[str, str, int, int | None]] = [
-    ("lt30", str(_("30 岁以下")), 0, 30),
-    ("30-39", str(_("30–39 岁")), 30, 40),
-    ("40-49", str(_("40–49 岁")), 40, 50),
-    ("50-54", str(_("50–54 岁")), 50, 55),
-    ("55+", str(_("55 岁及以上")), 55, None),
+# Labels stay lazy so each request sees them in its own language.
+AGE_BANDS: list[tuple[str, Promise, int, int | None]] = [
+    ("lt30", _("30 岁以下"), 0, 30),
+    ("30-39", _("30–39 岁"), 30, 40),
+    ("40-49", _("40–49 岁"), 40, 50),
+    ("50-54", _("50–54 岁"), 50, 55),
+    ("55+", _("55 岁及以上"), 55, None),
 ]
 
 
@@ -57,11 +59,17 @@ class PersonFilterSet(django_filters.FilterSet):
         fields = ["unit", "category", "rank", "status", "age_band", "q"]
 
     def filter_unit(self, queryset: QuerySet[Person], name: str, value: str) -> QuerySet[Person]:
-        """By unit id or code; the whole subtree under it."""
-        unit = Unit.objects.filter(Q(code=value) | Q(pk=int(value)) if value.isdigit() else Q(code=value)).only("path").first()
-        if unit is None:
+        """By unit code, else by id; the whole subtree under it.
+
+        Code first (unique index, no ordering): codes are digits too, so "150100" is a code.
+        """
+        paths = Unit.objects.order_by().values_list("path", flat=True)
+        path = next(iter(paths.filter(code=value)[:1]), None)
+        if path is None and value.isdigit():
+            path = next(iter(paths.filter(pk=int(value))[:1]), None)
+        if path is None:
             return queryset.none()
-        return queryset.filter(subtree_q("unit__path", unit.path))
+        return queryset.filter(subtree_q("unit__path", path))
 
     def filter_age_band(self, queryset: QuerySet[Person], name: str, value: str) -> QuerySet[Person]:
         return queryset.filter(age_band_q(value))
