@@ -178,3 +178,14 @@ def test_template_download(clerk: Any) -> None:
     assert response.status_code == 200
     book = CalamineWorkbook.from_filelike(io.BytesIO(b"".join(response.streaming_content)))
     assert book.get_sheet_by_index(0).to_python()[0][:3] == ["姓名", "性别", "民族"]
+
+
+def test_a_failing_task_is_recorded_not_left_polling(clerk: Any) -> None:
+    from jingying.org.tasks import roster_validate
+
+    job = RosterImport.objects.create(created_by=clerk, file_name="gone.xlsx", file="roster_imports/missing.xlsx")
+    roster_validate.enqueue(str(job.pk))
+    job.refresh_from_db()
+    assert job.status == RosterImport.Status.FAILED and job.finished_at is not None
+    text = body(login(clerk).get(reverse("org:roster_job", args=[job.pk])))
+    assert "内部错误" in text and "hx-trigger" not in text
