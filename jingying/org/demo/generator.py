@@ -25,6 +25,7 @@ from typing import Any
 from django.db import connection, models, transaction
 from django.utils import timezone
 
+from jingying.core import bulk
 from jingying.org import idnumber
 from jingying.org.choices import (
     Category,
@@ -170,7 +171,7 @@ def _getter(f: models.Field) -> Callable[[Any], Any]:
 
 
 def insert_rows(model: type[models.Model], objs: list[Any]) -> None:
-    """INSERT unsaved objects with executemany and set their primary keys.
+    """INSERT unsaved objects (COPY or executemany, see jingying.core.bulk) and set their primary keys.
 
     Django's bulk_create builds one large statement per batch through the SQL compiler, which
     costs more than the database work here; this keeps field preparation (pre_save for
@@ -183,25 +184,13 @@ def insert_rows(model: type[models.Model], objs: list[Any]) -> None:
         model._default_manager.bulk_create(objs, batch_size=CHUNK)
         return
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
-    columns = ", ".join(["id", *(connection.ops.quote_name(f.column) for f in fields)])
-    placeholders = ", ".join(["%s"] * (len(fields) + 1))
     getters = [_getter(f) for f in fields]
     rows = []
     for obj, pk in zip(objs, ids, strict=True):
         obj.pk = pk
         obj._state.adding = False
         rows.append([pk, *(get(obj) for get in getters)])
-    table = connection.ops.quote_name(model._meta.db_table)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # COPY: executemany costs a round trip's worth of work per row on psycopg.
-            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-            return
-        sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"  # noqa: S608
-        for start in range(0, len(rows), CHUNK):
-            cursor.executemany(sql, rows[start:start + CHUNK])
+    bulk.insert_rows(model._meta.db_table, ["id", *(f.column for f in fields)], rows)
 
 
 def build_units(seed: int = DEFAULT_SEED) -> DemoUnits:
