@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "jingying.core",
     "jingying.accounts",
     "jingying.org",
+    "jingying.surveys",
 ]
 
 MIDDLEWARE = [

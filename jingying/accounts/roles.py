@@ -49,6 +49,14 @@ ORG_WRITE = frozenset(
         "org.export_person",
     }
 )
+# Surveys (issue 4): political staff run questionnaires and campaigns; leaders follow their
+# units' campaigns and (k-suppressed) results; everyone with a person answers their own.
+SURVEYS_RUN = frozenset({
+    "surveys.view_questionnaire", "surveys.manage_questionnaire", "surveys.view_campaign",
+    "surveys.manage_campaign", "surveys.view_results", "surveys.export_results",
+})
+SURVEYS_FOLLOW = frozenset({"surveys.view_campaign", "surveys.view_results", "surveys.export_results"})
+SURVEYS_ANSWER = frozenset({"surveys.answer_campaign"})
 
 
 @dataclass(frozen=True)
@@ -65,14 +73,16 @@ class RoleSpec:
 ROLE_SPECS: dict[str, RoleSpec] = {
     Role.OFFICER: RoleSpec(
         permissions=frozenset({"org.view_unit"}),
-        self_permissions=frozenset({"org.view_person", "org.view_dependent"}),
+        self_permissions=frozenset({"org.view_person", "org.view_dependent"}) | SURVEYS_ANSWER,
     ),
-    Role.LEADER: RoleSpec(permissions=ORG_READ | {"org.export_person"}),
-    Role.POLITICAL: RoleSpec(permissions=ORG_READ | ORG_WRITE),
-    Role.COUNSELLOR: RoleSpec(permissions=ORG_READ),
-    Role.MEDICAL: RoleSpec(permissions=ORG_READ),
-    Role.INSPECTOR: RoleSpec(permissions=ORG_READ),
-    Role.PUBLICITY: RoleSpec(permissions=frozenset({"org.view_unit", "org.view_person"})),
+    Role.LEADER: RoleSpec(permissions=ORG_READ | {"org.export_person"} | SURVEYS_FOLLOW,
+                          self_permissions=SURVEYS_ANSWER),
+    Role.POLITICAL: RoleSpec(permissions=ORG_READ | ORG_WRITE | SURVEYS_RUN, self_permissions=SURVEYS_ANSWER),
+    Role.COUNSELLOR: RoleSpec(permissions=ORG_READ, self_permissions=SURVEYS_ANSWER),
+    Role.MEDICAL: RoleSpec(permissions=ORG_READ, self_permissions=SURVEYS_ANSWER),
+    Role.INSPECTOR: RoleSpec(permissions=ORG_READ, self_permissions=SURVEYS_ANSWER),
+    Role.PUBLICITY: RoleSpec(permissions=frozenset({"org.view_unit", "org.view_person"}),
+                             self_permissions=SURVEYS_ANSWER),
     # 三员: the system administrator runs units and settings but reads no personal data.
     Role.SYSADMIN: RoleSpec(
         permissions=frozenset({"org.view_unit", "org.change_unit", "core.manage_system"}),

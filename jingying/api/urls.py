@@ -14,6 +14,7 @@ from ninja.renderers import JSONRenderer
 from jingying.api import errors
 from jingying.api.auth import AUTH
 from jingying.org.api import router as org_router
+from jingying.surveys.api import router as surveys_router
 
 
 class Utf8JSONRenderer(JSONRenderer):
@@ -33,5 +34,6 @@ api = NinjaAPI(
 )
 errors.install(api)
 api.add_router("/org", org_router)
+api.add_router("/surveys", surveys_router)
 
 urlpatterns = [api.urls]

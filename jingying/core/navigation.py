@@ -28,6 +28,9 @@ NAV: list[NavEntry] = [
     NavEntry("org:unit_tree", _("单位"), "sitemap", "org.view_unit", "/org/units"),
     NavEntry("org:person_list", _("人员"), "users", "org.view_person", "/org/people"),
     NavEntry("org:roster_import", _("花名册导入"), "file-import", "org.import_person", "/org/roster"),
+    NavEntry("surveys:mine", _("我的问卷"), "checklist", "surveys.answer_campaign", "/surveys/$", self_service=True),
+    NavEntry("surveys:campaign_list", _("问卷调查"), "clipboard-list", "surveys.view_campaign", "/surveys/campaigns"),
+    NavEntry("surveys:questionnaire_list", _("问卷库"), "forms", "surveys.view_questionnaire", "/surveys/questionnaires"),
     NavEntry("accounts:user_list", _("账号与授权"), "key", "accounts.manage_users", "/accounts/users"),
     NavEntry("core:audit_list", _("审计记录"), "list-search", "core.view_audit", "/audit"),
 ]

@@ -34,6 +34,8 @@ PERSON_PANELS: list[PersonPanel] = [
                 context="jingying.org.panels:history_context"),
     PersonPanel("org/partials/dependents_panel.html", perm="org.view_dependent",
                 context="jingying.org.panels:dependents_context"),
+    PersonPanel("surveys/partials/person_panel.html", perm="surveys.answer_campaign",
+                context="jingying.surveys.selectors:person_panel_context"),
 ]
 
 

@@ -1,0 +1,284 @@
+"""Questionnaires, campaigns, the participation ledger and responses (issue 4 points 1–4).
+
+Anonymity (docs/anonymity.md, architecture §4 "Anonymous means unlinkable"):
+- `Invitation` is the participation ledger: who was asked and whether they have answered —
+  for an anonymous campaign a bare flag, no time, nothing pointing at the answers;
+- `Response`/`Answer` carry no person, account, invitation, address or time (an anonymous
+  response stores no date at all), and have random UUID keys;
+- an anonymous submission first goes to `PendingResponse` and is moved into `Response` in
+  shuffled batches of at least k (services.campaign_flush), so neither the storage order nor
+  the transaction that wrote a response can be matched with the ledger or the audit trail.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from jingying.surveys.choices import CampaignKind, QuestionKind, VersionStatus
+
+
+class Questionnaire(models.Model):
+    """A questionnaire as a family of versions; owned by a unit whose staff may edit it. Units
+    below the owner may use its published versions (a force shares its questionnaires down)."""
+
+    scope_unit_path = "unit__path"
+
+    code = models.SlugField(_("代码"), max_length=60, unique=True, allow_unicode=False)
+    unit = models.ForeignKey("org.Unit", verbose_name=_("所属单位"), on_delete=models.PROTECT, related_name="+")
+    instrument_code = models.CharField(_("量表代码"), max_length=16, blank=True, db_index=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("创建人"), null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("问卷")
+        verbose_name_plural = _("问卷")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class QuestionnaireVersion(models.Model):
+    """One version of a questionnaire. A published version is frozen: its questions never change
+    (services refuse), and editing starts a new draft version copied from it."""
+
+    scope_unit_path = "questionnaire__unit__path"
+
+    questionnaire = models.ForeignKey(Questionnaire, verbose_name=_("问卷"), on_delete=models.CASCADE,
+                                      related_name="versions")
+    number = models.PositiveIntegerField(_("版本号"))
+    status = models.CharField(_("状态"), max_length=12, choices=VersionStatus.choices, default=VersionStatus.DRAFT)
+    title = models.CharField(_("标题"), max_length=200)
+    intro = models.TextField(_("说明"), blank=True)
+    published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("问卷版本")
+        verbose_name_plural = _("问卷版本")
+        ordering = ["questionnaire", "-number"]
+        constraints = [models.UniqueConstraint(fields=["questionnaire", "number"], name="survey_version_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.title}（v{self.number}）"
+
+    @property
+    def frozen(self) -> bool:
+        return self.status == VersionStatus.PUBLISHED
+
+
+class Question(models.Model):
+    """One question (or section heading) of a version.
+
+    `options`: [{"value": "a", "label": "…"}] — the choices of single/multiple, the scale of
+    rating and matrix; `rows`: [{"code": "r1", "label": "…"}] for a matrix; `show_if`:
+    {"question": CODE, "op": "equals|not_equals|in|gte|lte|answered", "value": …} on an
+    earlier question (jingying.surveys.logic).
+    """
+
+    scope_unit_path = "version__questionnaire__unit__path"
+
+    version = models.ForeignKey(QuestionnaireVersion, verbose_name=_("版本"), on_delete=models.CASCADE,
+                                related_name="questions")
+    position = models.PositiveIntegerField(_("顺序"))
+    code = models.CharField(_("题目代码"), max_length=32)
+    kind = models.CharField(_("题型"), max_length=12, choices=QuestionKind.choices)
+    text = models.CharField(_("题目"), max_length=500)
+    help_text = models.CharField(_("提示"), max_length=500, blank=True)
+    required = models.BooleanField(_("必答"), default=True)
+    options = models.JSONField(_("选项"), default=list, blank=True)
+    rows = models.JSONField(_("矩阵行"), default=list, blank=True)
+    min_value = models.IntegerField(_("最小值"), null=True, blank=True)
+    max_value = models.IntegerField(_("最大值"), null=True, blank=True)
+    show_if = models.JSONField(_("显示条件"), null=True, blank=True)
+    instrument_item = models.CharField(_("量表题号"), max_length=8, blank=True)
+
+    class Meta:
+        verbose_name = _("题目")
+        verbose_name_plural = _("题目")
+        ordering = ["version", "position"]
+        constraints = [models.UniqueConstraint(fields=["version", "code"], name="survey_question_code_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.text[:40]}"
+
+    @property
+    def answerable(self) -> bool:
+        return self.kind != QuestionKind.SECTION
+
+    def option_label(self, value: str) -> str:
+        for option in self.options or []:
+            if str(option.get("value")) == str(value):
+                return str(option.get("label", value))
+        return str(value)
+
+
+class Campaign(models.Model):
+    """A questionnaire version sent to a unit subtree (optionally some person categories only)
+    for a window. Its kind (identified / anonymous / public) is fixed when it is created."""
+
+    scope_unit_path = "unit__path"
+
+    title = models.CharField(_("名称"), max_length=200)
+    version = models.ForeignKey(QuestionnaireVersion, verbose_name=_("问卷版本"), on_delete=models.PROTECT,
+                                related_name="campaigns")
+    unit = models.ForeignKey("org.Unit", verbose_name=_("范围单位"), on_delete=models.PROTECT, related_name="+")
+    categories = models.JSONField(_("人员类别"), default=list, blank=True)
+    kind = models.CharField(_("方式"), max_length=12, choices=CampaignKind.choices)
+    opens_at = models.DateTimeField(_("开始时间"))
+    closes_at = models.DateTimeField(_("截止时间"))
+    k_threshold = models.PositiveSmallIntegerField(_("最小公布人数"), default=5)
+    intro = models.TextField(_("致参与者"), blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("创建人"), null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    finalised = models.BooleanField(_("已结束汇总"), default=False)
+
+    class Meta:
+        verbose_name = _("问卷调查")
+        verbose_name_plural = _("问卷调查")
+        ordering = ["-opens_at", "-id"]
+        indexes = [models.Index(fields=["opens_at", "id"]), models.Index(fields=["unit", "opens_at"])]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(closes_at__gt=models.F("opens_at")), name="campaign_window"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def anonymous(self) -> bool:
+        return self.kind == CampaignKind.ANONYMOUS
+
+    def is_open(self, now: object | None = None) -> bool:
+        from django.utils import timezone
+
+        moment = now or timezone.now()
+        return self.opens_at <= moment < self.closes_at  # type: ignore[operator]
+
+
+class Invitation(models.Model):
+    """The participation ledger: one row per person in the campaign's scope.
+
+    For an anonymous campaign `answered` is the only trace of a submission: no time, no date,
+    nothing pointing at the response. Reminders and the one-response rule read it.
+    """
+
+    scope_unit_path = "unit__path"
+    scope_person = "person_id"
+
+    campaign = models.ForeignKey(Campaign, verbose_name=_("问卷调查"), on_delete=models.CASCADE,
+                                 related_name="invitations")
+    person = models.ForeignKey("org.Person", verbose_name=_("人员"), on_delete=models.CASCADE, related_name="+")
+    unit = models.ForeignKey("org.Unit", verbose_name=_("所在单位"), on_delete=models.PROTECT, related_name="+")
+    answered = models.BooleanField(_("已作答"), default=False)
+    # Identified campaigns only; stays empty for anonymous ones.
+    answered_on = models.DateField(_("作答日期"), null=True, blank=True)
+    reminders = models.PositiveSmallIntegerField(_("提醒次数"), default=0)
+
+    class Meta:
+        verbose_name = _("参与记录")
+        verbose_name_plural = _("参与记录")
+        ordering = ["campaign", "id"]
+        constraints = [models.UniqueConstraint(fields=["campaign", "person"], name="survey_invitation_unique")]
+        indexes = [models.Index(fields=["person", "answered"]), models.Index(fields=["campaign", "unit", "answered"])]
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id}:{self.person_id}"
+
+
+class PendingResponse(models.Model):
+    """An anonymous submission waiting to be mixed into `Response` with at least k − 1 others
+    (services.campaign_flush). Deleted when moved; never read by results."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    campaign = models.ForeignKey(Campaign, verbose_name=_("问卷调查"), on_delete=models.CASCADE, related_name="+")
+    payload = models.JSONField(_("内容"))
+
+    class Meta:
+        verbose_name = _("待汇入答卷")
+        verbose_name_plural = _("待汇入答卷")
+
+    def __str__(self) -> str:
+        return str(self.campaign_id)
+
+
+class Response(models.Model):
+    """One completed questionnaire.
+
+    Anonymous: unit, category and age band (for grouped results, shown only for groups of at
+    least k) and nothing else — no person, no date. Identified: also the person and the date.
+    Public (point 5): no person; the date.
+    """
+
+    scope_unit_path = "unit__path"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    campaign = models.ForeignKey(Campaign, verbose_name=_("问卷调查"), on_delete=models.CASCADE,
+                                 related_name="responses")
+    unit = models.ForeignKey("org.Unit", verbose_name=_("单位"), null=True, blank=True, on_delete=models.PROTECT,
+                             related_name="+")
+    category = models.CharField(_("人员类别"), max_length=12, blank=True)
+    age_band = models.CharField(_("年龄段"), max_length=8, blank=True)
+    person = models.ForeignKey("org.Person", verbose_name=_("人员"), null=True, blank=True,
+                               on_delete=models.CASCADE, related_name="+")
+    submitted_on = models.DateField(_("提交日期"), null=True, blank=True)
+    score = models.JSONField(_("量表结果"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("答卷")
+        verbose_name_plural = _("答卷")
+        indexes = [models.Index(fields=["campaign", "unit"])]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "person"], name="survey_response_person_unique",
+                                    condition=models.Q(person__isnull=False)),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.pk)
+
+
+class Answer(models.Model):
+    """One answer: a choice (one row per chosen option; per row for a matrix), a number or text."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    response = models.ForeignKey(Response, verbose_name=_("答卷"), on_delete=models.CASCADE, related_name="answers")
+    question = models.ForeignKey(Question, verbose_name=_("题目"), on_delete=models.PROTECT, related_name="+")
+    row = models.CharField(_("矩阵行"), max_length=32, blank=True)
+    choice = models.CharField(_("选项"), max_length=64, blank=True)
+    number = models.DecimalField(_("数值"), max_digits=12, decimal_places=2, null=True, blank=True)
+    text = models.TextField(_("文本"), blank=True)
+
+    class Meta:
+        verbose_name = _("答案")
+        verbose_name_plural = _("答案")
+        indexes = [models.Index(fields=["question", "row", "choice"])]
+
+    def __str__(self) -> str:
+        return f"{self.question_id}:{self.row}{self.choice}"
+
+
+class Reminder(models.Model):
+    """An in-app reminder to answer a campaign, shown on the person's "my surveys" page."""
+
+    scope_unit_path = "person__unit__path"
+    scope_person = "person_id"
+
+    person = models.ForeignKey("org.Person", verbose_name=_("人员"), on_delete=models.CASCADE, related_name="+")
+    campaign = models.ForeignKey(Campaign, verbose_name=_("问卷调查"), on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(_("提醒时间"), auto_now_add=True)
+    read = models.BooleanField(_("已读"), default=False)
+
+    class Meta:
+        verbose_name = _("提醒")
+        verbose_name_plural = _("提醒")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["person", "read"])]
+
+    def __str__(self) -> str:
+        return f"{self.person_id}:{self.campaign_id}"

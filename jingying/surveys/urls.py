@@ -1,0 +1,4 @@
+from jingying.surveys import views
+
+app_name = "surveys"
+urlpatterns = views.urlpatterns
