@@ -80,6 +80,7 @@ def answer(request: HttpRequest, pk: int) -> HttpResponse:
             context["errors"] = ({k: " ".join(v) for k, v in exc.message_dict.items()}
                                  if hasattr(exc, "error_dict") else {"__all__": " ".join(exc.messages)})
             context["values"] = raw
+            context["form_error"] = context["errors"].get("__all__", "")
             status = 400
         else:
             return redirect("surveys:thanks", pk=campaign.pk)
