@@ -1,6 +1,6 @@
 """The questionnaire exchange file (JSON), so forces can share questionnaires.
 
-Format (docs/surveys-format.md has the full description and an example):
+Format (docs/surveys.md has the full description and an example):
 
     {
       "format": "jingying-questionnaire", "format_version": 1,
