@@ -1,0 +1,162 @@
+"""Issue 4 "Done when", in a real browser: an officer answers an anonymous campaign on a
+phone-sized screen, cannot answer twice, and the political department sees results only once
+5 people have answered.
+
+Builds a 3,000-person demo force (`jingying demo --no-serve`) plus the demo surveys
+(`jingying manage survey_demo`: the station's anonymous campaign already has 4 answers waiting),
+starts `jingying serve --demo`, and drives Debian's Chromium. Screenshots go to test-artifacts/.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.browser.test_smoke import (
+    ARTIFACTS,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    Watch,
+    _env,
+    _free_port,
+    _jingying,
+    _login,
+    _wait_for,
+)
+
+pytestmark = pytest.mark.browser
+
+CAMPAIGN = "【演示】派出所民警思想动态匿名问卷"
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing")
+    data_dir = tmp_path_factory.mktemp("surveys-browser-var")
+    env = _env(data_dir)
+    for args in (("demo", "--no-serve", "--people", "3000"), ("manage", "survey_demo")):
+        done = subprocess.run(_jingying(*args), env=env, cwd=data_dir, capture_output=True, text=True, timeout=600,
+                              check=False)
+        assert done.returncode == 0, f"{args} failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
+    port = _free_port()
+    log = data_dir / "serve.log"
+    with log.open("wb") as out:
+        proc = subprocess.Popen(_jingying("serve", "--demo", "--port", str(port), "--workers", "1", "--no-worker"),
+                                env=env, cwd=data_dir, stdout=out, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait_for(f"{base}/accounts/login/", proc, log)
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        instance = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
+
+
+def _results_page(page: Any, base: str) -> str:
+    page.goto(f"{base}/surveys/campaigns/?q={CAMPAIGN}")
+    page.wait_for_load_state("networkidle")
+    page.click(f"text={CAMPAIGN}")
+    page.wait_for_load_state("networkidle")
+    page.click("text=查看结果")
+    page.wait_for_load_state("networkidle")
+    return str(page.inner_text("body"))
+
+
+def test_officer_answers_on_a_phone_and_results_appear_at_five(server: str, browser: Any) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    desk = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN")
+    staff = desk.new_page()
+    staff_watch = Watch(staff, server)
+    _login(staff, server, "region")
+    before = _results_page(staff, server)
+    assert "暂不显示结果" in before, before[:800]
+    results_url = staff.url
+    staff.screenshot(path=str(ARTIFACTS / "surveys-results-hidden.png"), full_page=True)
+
+    phone = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True,
+                                has_touch=True, locale="zh-CN")
+    page = phone.new_page()
+    watch = Watch(page, server)
+    _login(page, server, "officer")
+    page.goto(f"{server}/surveys/")
+    page.wait_for_load_state("networkidle")
+    page.click(f"text={CAMPAIGN}")
+    page.wait_for_load_state("networkidle")
+    answer_url = page.url
+    # The first screen explains the anonymity.
+    first_screen = page.locator("#anonymity-notice")
+    assert first_screen.is_visible() and first_screen.bounding_box()["y"] < 844
+    assert "没有提交时间" in first_screen.inner_text()
+    page.screenshot(path=str(ARTIFACTS / "surveys-phone-first-screen.png"))
+    overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 1, f"the answering form scrolls sideways on a 390 px phone by {overflow}px"
+
+    # Show-if: the follow-up question appears only after "是".
+    follow_up = page.locator("#q-sources")
+    assert follow_up.is_hidden()
+    page.click("#survey-submit")  # nothing answered: Chinese errors from the server
+    page.wait_for_load_state("networkidle")
+    assert "此题为必答题" in page.inner_text("body")
+    page.check("#q-satisfaction input[value='4']")
+    page.check("#q-stress input[value='yes']")
+    assert follow_up.is_visible()
+    page.check("#q-sources input[value='overtime']")
+    for row in ("pay", "care", "training", "leadership"):
+        page.check(f"input[name='q_aspects__{row}'][value='3']")
+    page.check("#q-proud input[value='yes']")
+    page.fill("textarea[name='q_suggestion']", "希望合理安排轮休")
+    page.screenshot(path=str(ARTIFACTS / "surveys-phone-filled.png"), full_page=True)
+    page.click("#survey-submit")
+    page.wait_for_load_state("networkidle")
+    assert page.locator("#thanks").is_visible(), page.inner_text("body")[:800]
+    page.screenshot(path=str(ARTIFACTS / "surveys-phone-thanks.png"))
+
+    # Cannot answer twice: the form is gone, a clear message instead.
+    page.goto(answer_url)
+    page.wait_for_load_state("networkidle")
+    assert "每人只能提交一次" in page.inner_text("#answer-state")
+    assert page.locator("#survey-form").count() == 0
+    posted = page.evaluate(
+        """async (url) => {
+            const token = document.cookie.split('; ').find((c) => c.startsWith('csrftoken='));
+            const body = new URLSearchParams({csrfmiddlewaretoken: token ? token.split('=')[1] : ''});
+            const r = await fetch(url, {method: 'POST', body, credentials: 'same-origin'});
+            return r.status;
+        }""",
+        answer_url,
+    )
+    assert posted in (403, 409), posted
+    mine = page.goto(f"{server}/surveys/")
+    assert mine.status == 200
+    watch.assert_clean()
+    phone.close()
+
+    # Five have answered: the political department now sees the results.
+    staff.goto(results_url)
+    staff.wait_for_load_state("networkidle")
+    after = staff.inner_text("body")
+    assert re.search(r"作答人数\s*5", after), after[:1200]
+    assert "暂不显示结果" not in after
+    staff.screenshot(path=str(ARTIFACTS / "surveys-results-shown.png"), full_page=True)
+    staff_watch.assert_clean()
+    desk.close()
