@@ -420,7 +420,7 @@ def _score(version: QuestionnaireVersion, questions: Sequence[Question], clean: 
         sex = {"1": "male", "2": "female"}.get(person.gender)
     try:
         return score(code, answers, sex=sex)
-    except InstrumentError as exc:  # the questionnaire is built from the definition: a bug, not input
+    except InstrumentError as exc:  # pragma: no cover - questions are built from the definition: a bug, not input
         raise ValidationError(str(exc)) from exc
 
 
@@ -466,7 +466,7 @@ def response_submit(*, actor: Any, campaign_id: Any, raw: Mapping[str, Any]) -> 
     # The ledger: the only trace an anonymous submission leaves next to the person.
     updated = Invitation.objects.filter(pk=invitation.pk, answered=False).update(
         answered=True, answered_on=None if campaign.anonymous else timezone.localdate(now))
-    if updated != 1:
+    if updated != 1:  # pragma: no cover - a concurrent submit won (SQLite has no row locks to stop it earlier)
         raise AlreadyAnsweredError(_("您已经提交过这份问卷，每人只能提交一次。"))
     if campaign.anonymous:
         PendingResponse.objects.create(campaign=campaign, payload={**groups, "rows": rows, "score": _score_json(result)})
