@@ -271,3 +271,47 @@ def test_export_of_questionnaire_matches_service(setup: dict[str, Any]) -> None:
     assert json.loads(response.content) == json.loads(json.dumps(transfer.export(version), ensure_ascii=False))
     assert Questionnaire.objects.filter(code="morale").exists()
     services.instruments_load(actor=SYSTEM, unit=setup["tree"].region)
+
+
+def _count_queries(client: Any, url: str) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    return len(ctx.captured_queries)
+
+
+# session, user, login security, grants, COUNT, the page, the import form's unit picker, and the
+# session save (3).
+QUESTIONNAIRE_LIST_QUERIES = 10
+# session, user, login security, grants, invitations, reminders, and the session save (3).
+MY_SURVEYS_QUERIES = 9
+
+
+def test_questionnaire_list_query_count_is_pinned() -> None:
+    tree = Tree()
+    client = login_client(make_user("pd", role=Role.POLITICAL, unit=tree.region))
+    url = reverse("surveys:questionnaire_list") + "?per_page=100"
+    client.get(url)
+    counts = []
+    for total in (10, 100):
+        for n in range(total - Questionnaire.objects.count()):
+            services.questionnaire_create(actor=SYSTEM, unit=tree.region, code=f"q-{total}-{n}", title="t")
+        counts.append(_count_queries(client, url))
+    assert counts == [QUESTIONNAIRE_LIST_QUERIES] * 2
+
+
+def test_my_surveys_query_count_is_pinned() -> None:
+    tree = Tree()
+    [officer] = _officers(tree.station, 1)
+    version = make_version(tree.region)
+    client = login_client(officer)
+    url = reverse("surveys:mine")
+    client.get(url)
+    counts = []
+    for total in (10, 40):
+        for n in range(total - Campaign.objects.count()):
+            make_campaign(tree.station, version=version, title=f"调查{total}-{n}")
+        counts.append(_count_queries(client, url))
+    assert counts == [MY_SURVEYS_QUERIES] * 2
