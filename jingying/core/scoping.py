@@ -167,3 +167,11 @@ def require(actor: Any, perm: str, unit_path: str, *, domain: str | None = None)
 
     if not covers(actor, perm, unit_path, domain=domain):
         raise PermissionDenied(perm)
+
+
+def require_perm(actor: Any, perm: str, *, domain: str | None = None) -> None:
+    """PermissionDenied unless some grant gives `perm` at all (a list the caller may not open)."""
+    from django.core.exceptions import PermissionDenied
+
+    if not has_perm(actor, perm, domain=domain):
+        raise PermissionDenied(perm)

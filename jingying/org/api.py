@@ -18,6 +18,7 @@ from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
+from jingying.core.scoping import require_perm
 from jingying.org import selectors, services
 from jingying.org.filters import PersonFilterSet
 from jingying.org.models import Person, Unit
@@ -111,6 +112,7 @@ def _clean_fields(data: dict[str, Any]) -> dict[str, Any]:
 @router.get("/units", response={200: UnitPage, **ERRORS}, summary="单位列表")
 def unit_list(request: HttpRequest, filters: Query[UnitFilters], paging: Query[Paging]) -> UnitPage:
     actor = _actor(request)
+    require_perm(actor, "org.view_unit")
     qs = selectors.unit_list(actor=actor).order_by("path")
     if filters.parent is not None:
         qs = qs.filter(parent_id=filters.parent)
@@ -143,6 +145,7 @@ def unit_children(request: HttpRequest, unit_id: int, paging: Query[Paging]) -> 
 
 @router.get("/people", response={200: PersonPage, **ERRORS}, summary="人员列表")
 def person_list(request: HttpRequest, filters: Query[PersonFilters], paging: Query[Paging]) -> PersonPage:
+    require_perm(_actor(request), "org.view_person")
     data = {k: v for k, v in filters.dict().items() if v not in (None, "")}
     sort = data.pop("sort", "")
     filterset = PersonFilterSet(data=data, queryset=Person.objects.none())
@@ -165,6 +168,7 @@ def person_detail(request: HttpRequest, person_id: int) -> PersonOut:
 @router.post("/people", response={201: PersonOut, **ERRORS}, summary="新增人员")
 def person_create(request: HttpRequest, payload: PersonIn) -> Status[PersonOut]:
     actor = _actor(request)
+    require_perm(actor, "org.add_person")
     data = _clean_fields(payload.dict())
     unit = _unit_ref(actor, data.pop("unit"))
     person = services.person_create(actor=actor, unit=unit, source="api", **data)
@@ -192,6 +196,7 @@ def person_update(request: HttpRequest, person_id: int, payload: PersonPatch) ->
 @router.get("/people/{int:person_id}/dependents", response={200: DependentPage, **ERRORS}, summary="家属")
 def person_dependents(request: HttpRequest, person_id: int, paging: Query[Paging]) -> DependentPage:
     actor = _actor(request)
+    require_perm(actor, "org.view_dependent")
     person = selectors.access_person(actor, person_id)
     rows, count = _page(selectors.dependent_list(actor=actor, person=person), paging)
     return DependentPage(items=[DependentOut.from_dependent(d) for d in rows], count=count)
