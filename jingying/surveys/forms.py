@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from jingying.org.choices import Category
 from jingying.org.forms import UnitChoiceField
 from jingying.surveys.choices import CHOICE_KINDS, CampaignKind, QuestionKind, ShowIfOp
-from jingying.surveys.models import Question
+from jingying.surveys.models import Question, QuestionnaireVersion
 
 MAX_IMPORT_BYTES = 1024 * 1024
 
@@ -103,8 +103,9 @@ class QuestionForm(ServiceErrorsMixin, forms.Form):
 
     def __init__(self, *args: Any, earlier: list[Question], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["show_if_question"].choices = [("", _("总是显示")), *[
-            (q.code, f"{q.code} {q.text[:30]}") for q in earlier if q.answerable]]
+        field = self.fields["show_if_question"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [("", _("总是显示")), *[(q.code, f"{q.code} {q.text[:30]}") for q in earlier if q.answerable]]
 
     @classmethod
     def initial_for(cls, q: Question) -> dict[str, Any]:
@@ -140,7 +141,7 @@ class QuestionForm(ServiceErrorsMixin, forms.Form):
 
 class CampaignForm(ServiceErrorsMixin, forms.Form):
     title = forms.CharField(label=_("名称"), max_length=200)
-    version = forms.ModelChoiceField(queryset=None, label=_("问卷"))
+    version = forms.ModelChoiceField(queryset=QuestionnaireVersion.objects.none(), label=_("问卷"))
     unit = UnitChoiceField(queryset=None, label=_("范围单位（含下级）"))
     categories = forms.MultipleChoiceField(label=_("人员类别"), required=False, choices=Category.choices,
                                            widget=forms.CheckboxSelectMultiple, help_text=_("不选即全部类别"))

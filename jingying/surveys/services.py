@@ -462,7 +462,7 @@ def response_submit(*, actor: Any, campaign_id: Any, raw: Mapping[str, Any]) -> 
     by_code = {q.code: q for q in questions}
     rows = _rows(by_code, clean)
     result = _score(campaign.version, questions, clean, person if not campaign.anonymous else None)
-    groups = {"unit": invitation.unit_id, "category": person.category, "age_band": age_band(age_on(person.birth_date))}
+    groups: dict[str, Any] = {"unit": invitation.unit_id, "category": person.category, "age_band": age_band(age_on(person.birth_date))}
     # The ledger: the only trace an anonymous submission leaves next to the person.
     updated = Invitation.objects.filter(pk=invitation.pk, answered=False).update(
         answered=True, answered_on=None if campaign.anonymous else timezone.localdate(now))
@@ -523,7 +523,7 @@ def campaign_flush(*, campaign: Campaign, final: bool = False) -> int:
     responses = [Response(campaign=campaign, unit_id=p["unit"], category=p["category"], age_band=p["age_band"],
                           score=p.get("score")) for p in payloads]
     Response.objects.bulk_create(responses)
-    answers = []
+    answers: list[Answer] = []
     for response, payload in zip(responses, payloads, strict=True):
         answers.extend(Answer(response=response, question_id=qid, row=row, choice=choice,
                               number=None if number is None else Decimal(number), text=text)

@@ -414,7 +414,7 @@ def campaign_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def campaign_remind(request: HttpRequest, pk: int) -> HttpResponse:
     from jingying.surveys.tasks import campaign_send_reminders
 
-    actor = request.user
+    actor: Any = request.user
     campaign = selectors.access_campaign(actor, pk, perm="surveys.manage_campaign")
     if not campaign.is_open():
         messages.error(request, _("问卷不在作答期内，不能发送提醒"))
