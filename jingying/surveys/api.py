@@ -18,7 +18,7 @@ from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
-from jingying.core.scoping import covers
+from jingying.core.scoping import covers, require_perm
 from jingying.org import selectors as org_selectors
 from jingying.org.schemas import ErrorOut
 from jingying.surveys import selectors, services
@@ -152,6 +152,7 @@ def _page(qs: Any, paging: Paging) -> tuple[list[Any], int]:
 
 @router.get("/campaigns", response={200: CampaignPage, **ERRORS}, summary="问卷调查列表")
 def campaign_list(request: HttpRequest, filters: Query[CampaignFilters], paging: Query[Paging]) -> CampaignPage:
+    require_perm(request.user, "surveys.view_campaign")
     data = {k: v for k, v in filters.dict().items() if v}
     rows, count = _page(selectors.campaign_list(actor=request.user, filters=data), paging)
     return CampaignPage(items=[CampaignOut.of(c, c.invited, c.answered_n) for c in rows], count=count)
@@ -192,6 +193,7 @@ def campaign_results(request: HttpRequest, campaign_id: int, unit: int | None = 
 
 @router.get("/mine", response={200: MySurveyPage, **ERRORS}, summary="我的待填写问卷")
 def my_pending(request: HttpRequest, paging: Query[Paging]) -> MySurveyPage:
+    require_perm(request.user, "surveys.answer_campaign")
     rows, count = _page(selectors.my_pending(actor=request.user), paging)
     return MySurveyPage(items=[MySurveyOut.of(i) for i in rows], count=count)
 

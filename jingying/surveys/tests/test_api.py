@@ -56,6 +56,9 @@ def test_campaign_list_is_scoped_and_pinned(world: dict[str, Any], django_assert
     assert client.get(f"{BASE}/campaigns/{world['other'].pk}", **leader).status_code == 404
     assert client.get(f"{BASE}/campaigns/{world['campaign'].pk}", **leader).json()["kind"] == "anonymous"
     assert client.get(f"{BASE}/campaigns").status_code == 401
+    nobody = bearer(make_user("nobody"))
+    assert client.get(f"{BASE}/campaigns", **nobody).status_code == 403
+    assert client.get(f"{BASE}/mine", **nobody).status_code == 403
 
 
 def test_officer_submits_through_the_api(world: dict[str, Any]) -> None:
