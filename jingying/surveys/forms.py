@@ -16,6 +16,7 @@ from jingying.surveys.choices import CHOICE_KINDS, CampaignKind, QuestionKind, S
 from jingying.surveys.models import Question, QuestionnaireVersion
 
 MAX_IMPORT_BYTES = 1024 * 1024
+LIKERT_KINDS = (QuestionKind.RATING, QuestionKind.MATRIX)
 
 
 class ServiceErrorsMixin:
@@ -80,6 +81,10 @@ def _lines(text: str, key: str) -> list[dict[str, str]]:
     return out
 
 
+LIKERT = [{"value": str(n), "label": str(label)} for n, label in enumerate(
+    [_("非常不同意"), _("不同意"), _("一般"), _("同意"), _("非常同意")], start=1)]
+
+
 def _unlines(items: list[dict[str, Any]], key: str) -> str:
     return "\n".join(f"{i.get(key)}|{i.get('label')}" for i in items or [])
 
@@ -91,7 +96,7 @@ class QuestionForm(ServiceErrorsMixin, forms.Form):
     help_text = forms.CharField(label=_("提示"), max_length=500, required=False)
     required = forms.BooleanField(label=_("必答"), required=False, initial=True)
     options = forms.CharField(label=_("选项"), required=False, widget=forms.Textarea(attrs={"rows": 4}),
-                              help_text=_("每行一个；可写成“值|文字”，只写文字时值为 1、2、3…（单选、多选、量表、矩阵）"))
+                              help_text=_("每行一个；可写成“值|文字”，只写文字时值为 1、2、3…（单选、多选、量表、矩阵）；量表和矩阵不填时为五级“非常不同意—非常同意”"))
     rows = forms.CharField(label=_("矩阵行"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
                            help_text=_("每行一个；可写成“代码|文字”（仅矩阵题）"))
     min_value = forms.IntegerField(label=_("最小值"), required=False)
@@ -131,7 +136,8 @@ class QuestionForm(ServiceErrorsMixin, forms.Form):
         return {
             "kind": kind, "code": data["code"].strip(), "text": data["text"].strip(),
             "help_text": data.get("help_text", ""), "required": bool(data.get("required")) and kind != QuestionKind.SECTION,
-            "options": _lines(data.get("options", ""), "value") if kind in CHOICE_KINDS else [],
+            "options": (_lines(data.get("options", ""), "value") or (LIKERT if kind in LIKERT_KINDS else []))
+            if kind in CHOICE_KINDS else [],
             "rows": _lines(data.get("rows", ""), "code") if kind == QuestionKind.MATRIX else [],
             "min_value": data.get("min_value") if kind == QuestionKind.NUMBER else None,
             "max_value": data.get("max_value") if kind == QuestionKind.NUMBER else None,

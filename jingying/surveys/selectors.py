@@ -143,6 +143,15 @@ def my_reminders(*, actor: Any) -> QuerySet[Reminder]:
     return Reminder.objects.filter(person_id=person_id, read=False).select_related("campaign")
 
 
+def my_safety_flag(*, actor: Any, campaign: Campaign) -> bool:
+    """Whether the actor's own identified response to this campaign raised a safety escalation."""
+    person_id = getattr(actor, "person_id", None)
+    if person_id is None:
+        return False
+    score = Response.objects.filter(campaign=campaign, person_id=person_id).values_list("score", flat=True).first()
+    return bool(score and "safety_escalation" in (score.get("flags") or []))
+
+
 def campaign_questions(campaign: Campaign) -> list[Question]:
     return list(campaign.version.questions.order_by("position"))
 

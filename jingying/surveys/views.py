@@ -111,7 +111,11 @@ def anonymity(request: HttpRequest) -> HttpResponse:
 
 def thanks(request: HttpRequest, pk: int) -> HttpResponse:
     invitation = selectors.access_invitation(request.user, pk)
-    return render_page(request, "surveys/thanks.html", {"campaign": invitation.campaign})
+    # Identified screening with a positive safety item: crisis resources and a word that a
+    # counsellor will call, never a bare score (instruments.md §12.2).
+    safety = not invitation.campaign.anonymous and selectors.my_safety_flag(actor=request.user,
+                                                                           campaign=invitation.campaign)
+    return render_page(request, "surveys/thanks.html", {"campaign": invitation.campaign, "safety": safety})
 
 
 # --- questionnaires ------------------------------------------------------------------------

@@ -315,3 +315,27 @@ def test_my_surveys_query_count_is_pinned() -> None:
             make_campaign(tree.station, version=version, title=f"调查{total}-{n}")
         counts.append(_count_queries(client, url))
     assert counts == [MY_SURVEYS_QUERIES] * 2
+
+
+def test_safety_item_shows_crisis_resources_after_an_identified_screening() -> None:
+    tree = Tree()
+    [officer] = _officers(tree.station, 1)
+    services.instruments_load(actor=SYSTEM, unit=tree.region)
+    phq9 = QuestionnaireVersion.objects.get(questionnaire__instrument_code="PHQ-9")
+    campaign = make_campaign(tree.city, version=phq9, kind="identified", title="年度心理筛查")
+    client = login_client(officer)
+    data = {f"q_i{n}": "0" for n in range(1, 9)} | {"q_i9": "2"}
+    response = client.post(reverse("surveys:answer", args=[campaign.pk]), data, follow=True)
+    body = response.content.decode()
+    assert 'id="safety-resources"' in body and "12356" in body
+    assert "这是一份实名问卷" not in body
+
+
+def test_rating_without_options_gets_a_likert_scale() -> None:
+    tree = Tree()
+    version = make_version(tree.region, publish=False, questions=[])
+    client = login_client(make_user("rpd", role=Role.POLITICAL, unit=tree.region))
+    response = client.post(reverse("surveys:question_create", args=[version.pk]),
+                           {"kind": "rating", "code": "agree", "text": "我愿意长期从事公安工作", "required": "on"})
+    assert response.status_code == 302
+    assert [o["label"] for o in version.questions.get(code="agree").options][::4] == ["非常不同意", "非常同意"]
