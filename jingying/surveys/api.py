@@ -161,7 +161,8 @@ def campaign_list(request: HttpRequest, filters: Query[CampaignFilters], paging:
 @router.get("/campaigns/{int:campaign_id}", response={200: CampaignOut, **ERRORS}, summary="问卷调查详情")
 def campaign_detail(request: HttpRequest, campaign_id: int) -> CampaignOut:
     campaign = selectors.access_campaign(request.user, campaign_id)
-    head, _children = selectors.campaign_rates(campaign=campaign, unit=campaign.unit)
+    tops = selectors.results_units(actor=request.user, campaign=campaign, perm="surveys.view_campaign")
+    head, _children = selectors.campaign_rates(campaign=campaign, unit=tops[0] if tops else campaign.unit)
     return CampaignOut.of(campaign, head.invited, head.answered)
 
 

@@ -15,7 +15,7 @@ from django.db.models import Avg, Count, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from jingying.core.scoping import access, covers, grant_roots, restrict, subtree_q
+from jingying.core.scoping import covers, grant_roots, restrict, subtree_q
 from jingying.org.models import Unit
 from jingying.surveys.choices import TEXT_KINDS, QuestionKind
 from jingying.surveys.models import (
@@ -37,7 +37,8 @@ TEXT_K = 10  # free text needs more people than figures (instruments.md §13)
 
 
 def _shared_q(actor: Any, perm: str) -> Q:
-    """Questionnaires owned by a unit above one of the actor's grants (shared down the force)."""
+    """Objects owned by a unit above one of the actor's grants: questionnaires shared down the
+    force, and campaigns whose scope includes the actor's units (they see their part)."""
     paths: set[str] = set()
     for grant in grant_roots(actor, perm):
         segments = grant.unit_path.strip("/").split("/")
@@ -89,8 +90,18 @@ def published_versions(*, actor: Any) -> QuerySet[QuestionnaireVersion]:
 # --- campaigns -----------------------------------------------------------------------------
 
 
+def _campaigns(actor: Any, perm: str) -> QuerySet[Campaign]:
+    """Campaigns sent within the actor's subtrees, and those sent above them that include their
+    units (a county sees the force-wide survey, for its own part of it)."""
+    qs = Campaign.objects.select_related("unit", "version__questionnaire")
+    own = restrict(qs, actor, perm)
+    if perm.startswith("surveys.manage_"):
+        return own
+    return qs.filter(Q(pk__in=own.values("pk")) | _shared_q(actor, perm))
+
+
 def campaign_list(*, actor: Any, filters: dict[str, Any] | None = None) -> QuerySet[Campaign]:
-    qs = restrict(Campaign.objects.select_related("unit", "version"), actor, "surveys.view_campaign")
+    qs = _campaigns(actor, "surveys.view_campaign")
     filters = filters or {}
     now = timezone.now()
     state = filters.get("state")
@@ -111,7 +122,11 @@ def campaign_list(*, actor: Any, filters: dict[str, Any] | None = None) -> Query
 
 
 def access_campaign(actor: Any, pk: Any, *, perm: str = "surveys.view_campaign") -> Campaign:
-    return access(Campaign.objects.select_related("unit", "version__questionnaire"), actor, perm, pk)
+    """One campaign the actor may see (or manage) with `perm`, else 404."""
+    try:
+        return _campaigns(actor, perm).get(pk=pk)
+    except (Campaign.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
 
 
 def my_invitations(*, actor: Any) -> QuerySet[Invitation]:
@@ -322,11 +337,11 @@ def _dist(q: Question, cells: dict[str, int], n: int) -> list[tuple[str, int, in
              round(100 * cells.get(str(o.get("value")), 0) / n) if n else 0) for o in q.options]
 
 
-def results_units(*, actor: Any, campaign: Campaign) -> list[Unit]:
-    """Units of the campaign the actor may open results for (the tops of their view)."""
-    if covers(actor, "surveys.view_results", campaign.unit.path):
+def results_units(*, actor: Any, campaign: Campaign, perm: str = "surveys.view_results") -> list[Unit]:
+    """Units of the campaign the actor may open (results, rates) — the tops of their view."""
+    if covers(actor, perm, campaign.unit.path):
         return [campaign.unit]
-    paths = [g.unit_path for g in grant_roots(actor, "surveys.view_results") if g.unit_path.startswith(campaign.unit.path)]
+    paths = [g.unit_path for g in grant_roots(actor, perm) if g.unit_path.startswith(campaign.unit.path)]
     return list(Unit.objects.filter(path__in=paths).order_by("path"))
 
 

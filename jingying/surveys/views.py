@@ -372,7 +372,7 @@ def _start_unit(request: HttpRequest, campaign: Campaign, perm: str) -> Any:
         if not covers(request.user, perm, unit.path):
             raise Http404
         return unit
-    tops = selectors.results_units(actor=request.user, campaign=campaign)
+    tops = selectors.results_units(actor=request.user, campaign=campaign, perm=perm)
     if not tops:
         raise Http404
     return tops[0]
@@ -381,14 +381,13 @@ def _start_unit(request: HttpRequest, campaign: Campaign, perm: str) -> Any:
 def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
     actor = request.user
     campaign = selectors.access_campaign(actor, pk)
-    unit = _unit_param(request, campaign) or campaign.unit
-    if not covers(actor, "surveys.view_campaign", unit.path):
-        unit = campaign.unit
+    unit = _start_unit(request, campaign, "surveys.view_campaign")
     head, children = selectors.campaign_rates(campaign=campaign, unit=unit)
     can_manage = covers(actor, "surveys.manage_campaign", campaign.unit.path)
     context = {
         "campaign": campaign, "unit": unit, "head": head, "children": children,
-        "breadcrumbs": [u for u in org_selectors.unit_ancestors(unit) if u.path.startswith(campaign.unit.path)][:-1],
+        "breadcrumbs": [u for u in org_selectors.unit_ancestors(unit)
+                        if u.path.startswith(campaign.unit.path) and covers(actor, "surveys.view_campaign", u.path)][:-1],
         "is_open": campaign.is_open(), "can_manage": can_manage,
         "can_results": has_perm(actor, "surveys.view_results"),
     }

@@ -41,7 +41,10 @@ def test_county_user_sees_only_its_campaigns(world: dict[str, Any]) -> None:
     other = make_campaign(tree.other_city, version=world["campaign"].version, title="包头调查")
     leader = make_user("county", role=Role.LEADER, unit=tree.county)
     titles = set(selectors.campaign_list(actor=leader).values_list("title", flat=True))
-    assert titles == {"分局调查"}
+    # Its own, and the force-wide one that includes the county (for its part); not Baotou's.
+    assert titles == {"分局调查", world["campaign"].title}
+    with pytest.raises(Http404):
+        selectors.access_campaign(leader, world["campaign"].pk, perm="surveys.manage_campaign")
     with pytest.raises(Http404):
         selectors.access_campaign(leader, other.pk)
     assert selectors.access_campaign(leader, county_campaign.pk) == county_campaign

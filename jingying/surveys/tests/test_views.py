@@ -339,3 +339,49 @@ def test_rating_without_options_gets_a_likert_scale() -> None:
                            {"kind": "rating", "code": "agree", "text": "我愿意长期从事公安工作", "required": "on"})
     assert response.status_code == 302
     assert [o["label"] for o in version.questions.get(code="agree").options][::4] == ["非常不同意", "非常同意"]
+
+
+def test_builder_edges() -> None:
+    tree = Tree()
+    client = login_client(make_user("rpd", role=Role.POLITICAL, unit=tree.region))
+    version = make_version(tree.region, publish=False)
+    latest = client.get(reverse("surveys:questionnaire_latest", args=[version.questionnaire_id]))
+    assert latest.status_code == 302 and latest["Location"] == reverse("surveys:version_detail", args=[version.pk])
+    edit = reverse("surveys:version_edit", args=[version.pk])
+    assert b"<form" in client.get(edit).content
+    assert client.post(edit, {"title": "新标题", "intro": "说明"}).status_code == 302
+    assert client.post(edit, {"title": ""}).status_code == 400
+    stress = version.questions.get(code="stress")
+    refused = client.post(reverse("surveys:question_delete", args=[stress.pk]), follow=True)
+    assert "引用了本题" in refused.content.decode()
+    why = version.questions.get(code="why")
+    moved = client.post(reverse("surveys:question_move", args=[why.pk]), {"dir": "up"}, follow=True)
+    assert "只能引用前面的题目" in moved.content.decode()
+    words = version.questions.get(code="words")
+    assert client.post(reverse("surveys:question_delete", args=[words.pk]), **HTMX).status_code == 200
+    assert not version.questions.filter(code="words").exists()
+    empty = services.questionnaire_create(actor=SYSTEM, unit=tree.region, code="empty", title="空")
+    failed = client.post(reverse("surveys:version_publish", args=[empty.pk]), follow=True)
+    assert "至少要有一道题" in failed.content.decode()
+
+
+def test_leader_drills_into_results_of_own_unit_only(setup: dict[str, Any]) -> None:
+    tree, campaign = setup["tree"], setup["campaign"]
+    for officer in setup["officers"][:5]:
+        services.response_submit(actor=officer, campaign_id=campaign.pk, raw=good_answers())
+    leader = login_client(make_user("leader", role=Role.LEADER, unit=tree.county))
+    url = reverse("surveys:campaign_results", args=[campaign.pk])
+    page = leader.get(url).content.decode()  # starts at the county, the top the leader sees
+    assert "新城区分局" in page and re.search(r'id="results-n">5<', page)
+    assert leader.get(url, {"unit": tree.station.pk}).status_code == 200
+    assert leader.get(url, {"unit": tree.city.pk}).status_code == 404
+    assert leader.get(reverse("surveys:campaign_export", args=[campaign.pk]), {"unit": tree.station.pk}).status_code == 200
+    closed = make_campaign(tree.city, version=campaign.version, title="已截止")
+    Campaign.objects.filter(pk=closed.pk).update(opens_at=closed.opens_at.replace(year=2020),
+                                                 closes_at=closed.closes_at.replace(year=2020))
+    pd = login_client(setup["pd"])
+    assert pd.get(reverse("surveys:campaign_results", args=[closed.pk])).status_code == 200
+    closed.refresh_from_db()
+    assert closed.finalised
+    answer = login_client(setup["officers"][5]).get(reverse("surveys:answer", args=[closed.pk]))
+    assert "不在填写时间内" in answer.content.decode()
