@@ -36,6 +36,7 @@ from jingying.surveys.models import Campaign
 
 
 def my_surveys(request: HttpRequest) -> HttpResponse:
+    require_perm(request, "surveys.answer_campaign")
     actor = request.user
     invitations = list(selectors.my_invitations(actor=actor)[:100])
     now = timezone.now()

@@ -251,6 +251,12 @@ def test_profile_panel_lists_my_pending_surveys(setup: dict[str, Any]) -> None:
     assert "待填写的问卷" in page and setup["campaign"].title in page
 
 
+def test_my_surveys_needs_a_role_that_answers() -> None:
+    tree = Tree()
+    assert login_client(make_user("sys", role=Role.SYSADMIN, unit=tree.region)).get(reverse("surveys:mine")).status_code == 403
+    assert login_client(make_user("pd", role=Role.POLITICAL, unit=tree.city)).get(reverse("surveys:mine")).status_code == 200
+
+
 def test_anonymity_page() -> None:
     user = make_user("u")
     assert "系统不记录什么" in login_client(user).get(reverse("surveys:anonymity")).content.decode()
