@@ -101,7 +101,8 @@ class QuestionForm(ServiceErrorsMixin, forms.Form):
                            help_text=_("每行一个；可写成“代码|文字”（仅矩阵题）"))
     min_value = forms.IntegerField(label=_("最小值"), required=False)
     max_value = forms.IntegerField(label=_("最大值"), required=False)
-    show_if_question = forms.ChoiceField(label=_("显示条件：当题目"), required=False)
+    show_if_question = forms.ChoiceField(label=_("显示条件：当题目"), required=False,
+                                         help_text=_("不选即总是显示"))
     show_if_op = forms.ChoiceField(label=_("比较"), required=False, choices=[("", "—"), *ShowIfOp.choices])
     show_if_value = forms.CharField(label=_("值"), required=False, max_length=200,
                                     help_text=_("选项的值；“为其中之一”时用逗号分隔"))

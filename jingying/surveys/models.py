@@ -111,6 +111,20 @@ class Question(models.Model):
     def answerable(self) -> bool:
         return self.kind != QuestionKind.SECTION
 
+    @property
+    def show_if_label(self) -> str:
+        """The condition in words, e.g. "stress 等于 yes"."""
+        from jingying.surveys.choices import ShowIfOp
+
+        cond = self.show_if or {}
+        try:
+            op = str(ShowIfOp(cond.get("op")).label)
+        except ValueError:
+            op = str(cond.get("op", ""))
+        value = cond.get("value")
+        shown = "、".join(map(str, value)) if isinstance(value, list) else "" if value is None else str(value)
+        return f"{cond.get('question', '')} {op} {shown}".strip()
+
     def option_label(self, value: str) -> str:
         for option in self.options or []:
             if str(option.get("value")) == str(value):

@@ -263,7 +263,8 @@ def question_create(request: HttpRequest, pk: int) -> HttpResponse:
     actor = request.user
     version = selectors.access_version(actor, pk, for_write=True)
     earlier = list(version.questions.order_by("position"))
-    form = QuestionForm(request.POST or None, earlier=earlier, initial={"code": f"q{len(earlier) + 1}", "required": True})
+    form = QuestionForm(request.POST or None, earlier=earlier, initial={"code": f"q{len(earlier) + 1}", "required": True,
+                                                                "kind": QuestionKind.SINGLE})
     if request.method == "POST" and form.is_valid():
         try:
             services.question_create(actor=actor, version=version, **form.fields_for_service())

@@ -111,3 +111,11 @@ def test_demo_surveys_load_once() -> None:
     pd = make_user("pd", role=Role.POLITICAL, unit=tree.region)
     assert selectors.campaign_results(actor=pd, campaign=past).shown
     assert load_demo_surveys() == {"campaigns": 0}
+
+
+def test_show_if_label() -> None:
+    from jingying.surveys.models import Question
+
+    assert Question(show_if={"question": "a", "op": "in", "value": ["1", "2"]}).show_if_label == "a 为其中之一 1、2"
+    assert Question(show_if={"question": "a", "op": "answered"}).show_if_label == "a 已作答"
+    assert Question(show_if={"question": "a", "op": "odd", "value": 3}).show_if_label == "a odd 3"
