@@ -179,9 +179,20 @@ def b1_roster_import(ctx: BenchContext) -> dict[str, Any]:
             raise RuntimeError(f"B1 import failed: created {result.created}, errors {first}")
         return result
 
+    def floor_once() -> Any:
+        return rolled_back(lambda: b1_floor(path))
+
     ours()  # warm-up: imports, caches, file system
-    ours_s = median_time(ours, ctx.runs)
-    floor_s = median_time(lambda: rolled_back(lambda: b1_floor(path)), ctx.runs)
+    floor_once()
+    # Ours and the floor alternate, so a neighbour's load on the shared machine falls on both
+    # alike rather than on whichever happened to run during it.
+    ours_times: list[float] = []
+    floor_times: list[float] = []
+    for _r in range(max(1, ctx.runs)):
+        ours_times.append(timed(ours)[0])
+        floor_times.append(timed(floor_once)[0])
+    ours_s = statistics.median(ours_times)
+    floor_s = statistics.median(floor_times)
     memory = b1_memory(path, "region")
     value = ctx.people / ours_s
     floor = ctx.people / floor_s
@@ -237,30 +248,57 @@ def b3_person_list(ctx: BenchContext) -> dict[str, Any]:
     result: dict[str, Any] = {
         "value": round(ours_s * 1000, 2), "unit": "ms", "floor": round(floor_s * 1000, 2),
         "ratio": round(ours_s / floor_s, 2), "queries": counts, "sql_statements": len(sqls),
-        "goal": "≤ 50 ms, ≤ 10× floor, equal query counts",
+        "goal": "≤ 50 ms, ≤ 10× floor, equal query counts (selector and page)",
     }
-    result["passed"] = result["value"] <= 50 and result["ratio"] <= 10 and counts[0] == counts[1]
-    result["view"] = _b3_view(ctx, actor, filters, first[0].name)
+    selector_passed = result["value"] <= 50 and result["ratio"] <= 10 and counts[0] == counts[1]
+    view = result["view"] = _b3_view(ctx, actor, filters, first[0].name)
+    # benchmarks.md: "a filtered, paginated list page". The page through the whole stack is
+    # judged too, by the same goals, against its own SQL replayed by hand.
+    result["passed"] = selector_passed and bool(view.get("passed"))
     return result
 
 
 def _b3_view(ctx: BenchContext, actor: Any, filters: dict[str, str], expected_name: str) -> dict[str, Any]:
-    """The same page through the whole stack (middleware, view, template) when the view exists."""
+    """The same page through the whole stack (middleware, view, template): median server time,
+    its floor (every SQL statement the request ran, replayed raw), and the query counts of a
+    20-row and a 100-row page (the smallest and largest page sizes offered)."""
     from django.test import Client
+    from django.test.utils import CaptureQueriesContext
     from django.urls import NoReverseMatch, reverse
     from django.utils.http import urlencode
 
     try:
-        url = reverse("org:person_list") + "?" + urlencode(filters)
+        base = reverse("org:person_list")
     except NoReverseMatch:
-        return {"available": False, "note": "org:person_list not routed"}
+        return {"available": False, "note": "org:person_list not routed", "passed": False}
+    url = base + "?" + urlencode(filters)
     client = Client(HTTP_HOST="127.0.0.1")
     client.force_login(actor)
     response = client.get(url)
     if response.status_code != 200 or expected_name not in response.content.decode(errors="replace"):
-        return {"available": False, "note": f"view answered {response.status_code} without the expected rows"}
-    view_s = median_time(lambda: client.get(url), ctx.runs, inner=5)
-    return {"value": round(view_s * 1000, 2), "unit": "ms"}
+        return {"available": False, "note": f"view answered {response.status_code} without the expected rows",
+                "passed": False}
+    view_s = median_time(lambda: client.get(url), ctx.runs, inner=10)
+    with CaptureQueriesContext(connection) as captured:
+        client.get(url)
+    sqls = [q["sql"] for q in captured.captured_queries if q["sql"].lstrip().upper().startswith(("SELECT", "WITH"))]
+
+    def raw() -> None:
+        with connection.cursor() as cursor:
+            for sql in sqls:
+                cursor.execute(sql)
+                cursor.fetchall()
+
+    floor_s = median_time(raw, ctx.runs, inner=10)
+    counts = []
+    for per_page in (20, 100):
+        with CaptureQueriesContext(connection) as captured:
+            client.get(base + "?" + urlencode({**filters, "per_page": per_page}))
+        counts.append(len(captured.captured_queries))
+    value, floor = round(view_s * 1000, 2), round(floor_s * 1000, 2)
+    ratio = round(view_s / floor_s, 2)
+    return {"value": value, "unit": "ms", "floor": floor, "ratio": ratio, "queries": counts,
+            "sql_statements": len(sqls), "passed": value <= 50 and ratio <= 10 and counts[0] == counts[1]}
 
 
 # Run in this order. Add a benchmark by adding its function here.

@@ -122,7 +122,9 @@ def format_results(doc: dict[str, Any]) -> str:
                 extra.append(f"queries 10/100 rows: {_fmt(r['queries'])}")
             view = r.get("view") or {}
             if view.get("value") is not None:
-                extra.append(f"view {view['value']} ms")
+                extra.append(f"page {view['value']} ms, floor {view.get('floor')} ms, {view.get('ratio')}×, "
+                             f"queries 20/100 rows: {_fmt(view.get('queries'))}"
+                             f"{'' if view.get('passed', True) else ' FAIL'}")
             rows.append((bench, db, f"{_fmt(r['value'])} {r['unit']}", f"{_fmt(r['floor'])} {r['unit']}",
                          f"{r['ratio']:.2f}×", "pass" if r.get("passed") else "FAIL", r.get("goal", ""),
                          "; ".join(extra)))

@@ -35,7 +35,10 @@ class IdNumber:
 
 
 def check_char(first17: str) -> str:
-    # On the ASCII codes, all in C: ~3× faster than int() per digit, which a 30,000-row import feels.
+    if first17.isascii() and first17.isdigit():
+        # The weights are 2^(17-i) mod 11 and 13 ≡ 2 (mod 11), so the weighted sum is
+        # 2 × (the 17 digits read in base 13) mod 11: one C call, which a 30,000-row import feels.
+        return CHECK_CHARS[2 * int(first17, 13) % 11]
     total = sum(map(operator.mul, first17.encode(), WEIGHTS)) - _ZERO_OFFSET
     return CHECK_CHARS[total % 11]
 
@@ -49,6 +52,56 @@ def normalise(raw: object) -> str:
 
 
 def parse(raw: object, *, today: dt.date | None = None) -> IdNumber:
+    value, birth, gender = parse_parts(raw, today=today)
+    return IdNumber(value=value, birth_date=birth, gender=gender)
+
+
+# Birth dates by their eight digits: a roster of 30,000 people has far fewer distinct birthdays.
+_BIRTHS: dict[str, dt.date | None] = {}
+
+
+def _birth(digits: str) -> dt.date | None:
+    """The date eight digits (YYYYMMDD) name, or None when there is no such day; remembered."""
+    try:
+        birth: dt.date | None = dt.date(int(digits[:4]), int(digits[4:6]), int(digits[6:]))
+    except ValueError:
+        birth = None
+    if len(_BIRTHS) >= 100_000:
+        _BIRTHS.clear()
+    _BIRTHS[digits] = birth
+    return birth
+
+
+def parse_parts(raw: object, *, today: dt.date | None = None) -> tuple[str, dt.date, str]:
+    """(normalised number, birth date, gender) or IdNumberError: `parse` without building the
+    IdNumber, for the roster import's 30,000 rows."""
+    if type(raw) is str and len(raw) == 18 and raw.isascii() and raw[:17].isdigit() and raw[17] in _LAST:
+        value = raw if raw[17] != "x" else raw.upper()  # the usual case: nothing to clean
+    else:
+        value = _shaped(raw)
+    digits = value[6:14]
+    birth = _BIRTHS.get(digits, _UNSEEN)
+    if birth is _UNSEEN:
+        birth = _birth(digits)
+    if birth is None:
+        raise IdNumberError(_("身份证号中的出生日期 %(d)s 不存在") % {"d": digits})
+    if birth > (today or timezone.localdate()) or birth.year < 1900:
+        raise IdNumberError(_("身份证号中的出生日期 %(d)s 不合理") % {"d": digits})
+    expected = check_char(value[:17])
+    if value[17] != expected:
+        raise IdNumberError(
+            _("身份证号校验位错误：最后一位应为 %(expected)s，实际为 %(actual)s")
+            % {"expected": expected, "actual": value[17]}
+        )
+    return value, birth, "1" if int(value[16]) % 2 == 1 else "2"
+
+
+_LAST = frozenset("0123456789Xx")
+_UNSEEN = object()
+
+
+def _shaped(raw: object) -> str:
+    """The normalised number when it has the shape of one (17 digits, then a digit or X)."""
     if isinstance(raw, float):
         raise IdNumberError(_("身份证号被 Excel 存成了数字，末几位已丢失；请把该列设为文本后重新填写"))
     value = normalise(raw)
@@ -61,20 +114,7 @@ def parse(raw: object, *, today: dt.date | None = None) -> IdNumber:
         raise IdNumberError(_("身份证号应为 18 位，实际为 %(n)d 位") % {"n": len(value)})
     if not _SHAPE.match(value):
         raise IdNumberError(_("身份证号前 17 位应为数字，最后一位为数字或 X"))
-    try:
-        birth = dt.date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
-    except ValueError:
-        raise IdNumberError(_("身份证号中的出生日期 %(d)s 不存在") % {"d": value[6:14]}) from None
-    if birth > (today or timezone.localdate()) or birth.year < 1900:
-        raise IdNumberError(_("身份证号中的出生日期 %(d)s 不合理") % {"d": value[6:14]})
-    expected = check_char(value[:17])
-    if value[17] != expected:
-        raise IdNumberError(
-            _("身份证号校验位错误：最后一位应为 %(expected)s，实际为 %(actual)s")
-            % {"expected": expected, "actual": value[17]}
-        )
-    gender = "1" if int(value[16]) % 2 == 1 else "2"
-    return IdNumber(value=value, birth_date=birth, gender=gender)
+    return value
 
 
 def make(address_code: str, birth_date: dt.date, sequence: int) -> str:

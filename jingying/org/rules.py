@@ -26,14 +26,21 @@ def identity_errors(
         parsed = idnumber.parse(id_number, today=today)
     except idnumber.IdNumberError as exc:
         return None, {"id_number": str(exc)}
+    return parsed, agreement_errors(parsed.birth_date, parsed.gender, birth_date, gender)
+
+
+def agreement_errors(
+    id_birth_date: dt.date, id_gender: str, birth_date: dt.date | None, gender: str | None
+) -> dict[str, str]:
+    """Birth date and gender (when given) against the ones an ID number encodes."""
     errors: dict[str, str] = {}
-    if birth_date and birth_date != parsed.birth_date:
-        errors["birth_date"] = _("出生日期与身份证号不一致（身份证号中为 %(d)s）") % {"d": parsed.birth_date.isoformat()}
-    if gender and gender != parsed.gender:
+    if birth_date and birth_date != id_birth_date:
+        errors["birth_date"] = _("出生日期与身份证号不一致（身份证号中为 %(d)s）") % {"d": id_birth_date.isoformat()}
+    if gender and gender != id_gender:
         errors["gender"] = _("性别与身份证号不一致（身份证号第 17 位表示%(g)s）") % {
-            "g": _("男") if parsed.gender == "1" else _("女")
+            "g": _("男") if id_gender == "1" else _("女")
         }
-    return parsed, errors
+    return errors
 
 
 def police_number_error(value: str | None) -> str | None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Count, QuerySet
-from django.db.models.functions import Substr
 
 from jingying.core.scoping import access, grant_roots, restrict, subtree_q
 from jingying.org.choices import SERVING_STATUSES
@@ -36,30 +35,42 @@ def unit_children(*, actor: Any, unit: Unit) -> list[Unit]:
 
 
 def unit_headcounts(*, actor: Any, units: list[Unit]) -> dict[int, int]:
-    """Serving people in each unit's subtree, in one GROUP BY over the path prefix.
+    """Serving people in each unit's subtree: one GROUP BY over the people's own unit, rolled
+    up to the asked-for units in Python.
 
-    Counts structure only (how many), which even the system administrator may see.
+    Grouping by a prefix of the joined unit path made the database compute a substring for
+    every person (hundreds of milliseconds for the whole force); here it only groups by the
+    unit (~1,200 groups at most) and each group's count is added to every asked-for unit on its
+    path. Counts structure only (how many), which even the system administrator may see.
     """
     if not units:
         return {}
-    by_depth: dict[int, list[Unit]] = {}
-    for unit in units:
-        by_depth.setdefault(len(unit.path), []).append(unit)
     result = {u.pk: 0 for u in units}
-    for length, group in by_depth.items():
-        prefix_to_id = {u.path: u.pk for u in group}
-        q = subtree_q("unit__path", group[0].path)
-        for other in group[1:]:
-            q |= subtree_q("unit__path", other.path)
-        rows = (
-            Person.objects.filter(q, status__in=SERVING_STATUSES)
-            .annotate(prefix=Substr("unit__path", 1, length))
-            .values("prefix")
-            .annotate(n=Count("id"))
-        )
-        for row in rows:
-            if row["prefix"] in prefix_to_id:
-                result[prefix_to_id[row["prefix"]]] = row["n"]
+    wanted: dict[str, list[int]] = {}
+    for unit in units:
+        wanted.setdefault(unit.path, []).append(unit.pk)
+    # Only the outermost subtrees need filtering on: a unit inside another asked-for one is
+    # covered by it.
+    tops: list[str] = []
+    for path in sorted(wanted):
+        if not tops or not path.startswith(tops[-1]):
+            tops.append(path)
+    q = subtree_q("unit__path", tops[0])
+    for path in tops[1:]:
+        q |= subtree_q("unit__path", path)
+    rows = (
+        Person.objects.filter(q, status__in=SERVING_STATUSES)
+        .values_list("unit__path")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for path, n in rows:
+        # Every ancestor-or-self prefix of the path ends at a "/".
+        end = path.find("/")
+        while end != -1:
+            for pk in wanted.get(path[: end + 1], ()):
+                result[pk] += n
+            end = path.find("/", end + 1)
     return result
 
 

@@ -7,6 +7,7 @@ sorted by it. Sorting is only offered on indexed orderings, so a sorted page cos
 from __future__ import annotations
 
 import datetime as dt
+import html
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -16,7 +17,6 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import Promise
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -92,6 +92,10 @@ class PersonTable:
     """The rows of one page as (person, [(column, value), ...]) for the template."""
 
     columns = PERSON_COLUMNS
+    # What the columns read, for `.only()` on the page's query: the rest of a Person (ID number,
+    # dates of record, …) and of its unit is never fetched for the list.
+    fields = ("name", "category", "police_number", "gender", "birth_date", "ethnicity", "position", "rank",
+              "rank_technical", "status", "unit__name", "unit__short_name")
 
     def __init__(self, people: Any, *, sort: str = DEFAULT_SORT, sort_url: Callable[[str], str] | None = None) -> None:
         self.sort = sort
@@ -102,19 +106,25 @@ class PersonTable:
         """All rows as HTML, built here rather than in the template: a 100-row page has a
         thousand cells and the template engine would spend most of the request on them."""
         detail = reverse("org:person_detail", args=[0])[: -len("0/")]
-        labels = [escape(str(col.label)) for col in self.columns]
+        # Each column's cell as a format string made once per page (label and classes escaped
+        # and fixed); per cell only the value is escaped, with the standard library's escape
+        # (what django.utils.html.escape calls, without its lazy-string wrapper per call).
+        shapes = []
+        for col in self.columns:
+            label = html.escape(str(col.label)).replace("{", "{{").replace("}", "}}")
+            if col.key == "name":
+                shapes.append(f'<td data-label="{label}" class="stack-title"><a href="{detail}{{pk}}/" class="fw-bold">{{text}}</a></td>')
+            elif col.essential:
+                shapes.append(f'<td data-label="{label}">{{text}}</td>')
+            else:
+                shapes.append(f'<td data-label="{label}" class="d-none d-md-table-cell">{{text}}</td>')
         parts = []
         for person, cells in self.rows:
-            tds = []
-            for label, (col, value) in zip(labels, cells, strict=True):
-                text = escape("" if value is None else value)
-                if col.key == "name":
-                    tds.append(f'<td data-label="{label}" class="stack-title"><a href="{detail}{person.pk}/" class="fw-bold">{text}</a></td>')
-                elif col.essential:
-                    tds.append(f'<td data-label="{label}">{text}</td>')
-                else:
-                    tds.append(f'<td data-label="{label}" class="d-none d-md-table-cell">{text}</td>')
-            parts.append("<tr>" + "".join(tds) + "</tr>")
+            pk = person.pk
+            parts.append("<tr>" + "".join(
+                shape.format(pk=pk, text=html.escape("" if value is None else str(value)))
+                for shape, (_col, value) in zip(shapes, cells, strict=True)
+            ) + "</tr>")
         return mark_safe("\n".join(parts))  # noqa: S308 - every value and label above is escaped
 
     def header(self) -> list[dict[str, Any]]:

@@ -149,7 +149,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
     data = {k: request.GET[k].strip() for k in FILTER_FIELDS if request.GET.get(k, "").strip()}
     filterset = PersonFilterSet(data=data, queryset=Person.objects.none())
     sort, ordering = sort_order(request.GET.get("sort", ""))
-    qs = selectors.person_list(actor=actor, filters=data).order_by(*ordering)
+    qs = selectors.person_list(actor=actor, filters=data).order_by(*ordering).only(*PersonTable.fields)
     page = paginate(request, qs)
     context = {
         "filterset": filterset,

@@ -19,6 +19,13 @@ def test_bench_smoke_run_reports_b1_and_b3() -> None:
     assert b3["unit"] == "ms" and b3["value"] > 0 and b3["floor"] > 0
     queries_10, queries_100 = b3["queries"]
     assert queries_10 == queries_100 > 0
+    # The page itself (view, template) is judged too, against its own SQL.
+    view = b3["view"]
+    assert view.get("available", True), view
+    assert view["value"] > 0 and view["floor"] > 0 and view["ratio"] > 0
+    queries_20, queries_100 = view["queries"]
+    assert queries_20 == queries_100 > 0
+    assert "passed" in view
     table = format_results(doc)
     assert "B1" in table and "B3" in table
 
