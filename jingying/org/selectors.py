@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import connection
 from django.db.models import Count, QuerySet
+from django.db.models.expressions import RawSQL
 
-from jingying.core.scoping import access, grant_roots, restrict, subtree_q
+from jingying.accounts.roles import ROLE_SPECS
+from jingying.core.scoping import access, active_grants, grant_roots, restrict, subtree_q
 from jingying.org.choices import SERVING_STATUSES
 from jingying.org.filters import PersonFilterSet
 from jingying.org.models import Dependent, Person, PersonHistory, Unit
@@ -80,12 +83,53 @@ def unit_ancestors(unit: Unit) -> list[Unit]:
     return [by_id[i] for i in ids if i in by_id]
 
 
-def person_list(*, actor: Any, filters: dict[str, Any] | None = None, perm: str = "org.view_person") -> QuerySet[Person]:
+def _people(actor: Any, perm: str) -> QuerySet[Person]:
+    """People in the actor's scope (restrict), plus, on PostgreSQL, the same scope once more as
+    a list of unit ids the planner can see.
+
+    The scope is a range on the joined unit path; PostgreSQL then hashes every person in the
+    force against the subtree's units (a city's 50-row page spent ~15 ms of 30,000 rows in its
+    COUNT). `unit_id IN (SELECT unnest(ARRAY(<the subtree's unit ids>)))` is evaluated once and
+    read through the unit_id index (~1–3 ms). It only narrows: restrict's own filter stays, and
+    the ids are those of every subtree a grant gives the permission over, so nobody visible is
+    dropped. An actor who also sees their own record through a self permission (which may sit
+    outside those subtrees) gets no narrowing. SQLite already walks the unit index this way.
+    """
     qs = restrict(Person.objects.select_related("unit"), actor, perm)
+    if connection.vendor != "postgresql":
+        return qs
+    if any(perm in ROLE_SPECS[g.role].self_permissions and perm not in ROLE_SPECS[g.role].permissions
+           for g in active_grants(actor)):
+        return qs
+    paths = sorted({g.unit_path for g in grant_roots(actor, perm)})
+    tops: list[str] = []
+    for path in paths:
+        if not tops or not path.startswith(tops[-1]):
+            tops.append(path)
+    if not tops:
+        return qs
+    q = subtree_q("path", tops[0])
+    for path in tops[1:]:
+        q |= subtree_q("path", path)
+    sql, params = Unit.objects.filter(q).order_by().values("id").query.sql_with_params()
+    return qs.filter(unit_id__in=RawSQL(f"SELECT unnest(ARRAY({sql}))", params))  # noqa: S611 - Django's own SQL and params
+
+
+def person_list(*, actor: Any, filters: dict[str, Any] | None = None, perm: str = "org.view_person") -> QuerySet[Person]:
     if filters:
-        filterset = PersonFilterSet(data=filters, queryset=qs)
-        qs = filterset.qs if filterset.is_valid() else qs.none()
-    return qs.order_by("name", "id")
+        return person_filter(actor=actor, filters=filters, perm=perm)[0]
+    return _people(actor, perm).order_by("name", "id")
+
+
+def person_filter(
+    *, actor: Any, filters: dict[str, Any], perm: str = "org.view_person"
+) -> tuple[QuerySet[Person], PersonFilterSet]:
+    """`person_list` and the filter set that filtered it, whose form and errors the list page
+    shows (so the page builds one filter form, not two)."""
+    qs = _people(actor, perm)
+    filterset = PersonFilterSet(data=filters, queryset=qs)
+    qs = filterset.qs if filterset.is_valid() else qs.none()
+    return qs.order_by("name", "id"), filterset
 
 
 def access_person(actor: Any, pk: Any, *, for_write: bool = False) -> Person:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -23,11 +24,16 @@ from django.utils.translation import gettext_lazy as _
 
 from jingying.org.choices import ETHNICITY_NAMES, Category, Gender, PersonStatus, Rank
 
+# While a table builds its rows: today's date and the language, read once per page rather than
+# once per cell (both go through timezone/translation machinery that costs microseconds a call).
+_page_today: ContextVar[dt.date | None] = ContextVar("jy_table_today", default=None)
+_page_language: ContextVar[str | None] = ContextVar("jy_table_language", default=None)
+
 
 def age_on(birth: dt.date | None, today: dt.date | None = None) -> int | None:
     if birth is None:
         return None
-    today = today or timezone.localdate()
+    today = today or _page_today.get() or timezone.localdate()
     return today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
 
 
@@ -50,7 +56,8 @@ def _choice_label(choices: type[models.Choices], value: Any, language: str) -> s
 def choice_label(choices: type[models.Choices], value: Any) -> str:
     """A choice's display text, cast from its lazy translation once per language, not per cell."""
     try:
-        return _choice_label(choices, value, get_language() or "")
+        language = _page_language.get()
+        return _choice_label(choices, value, get_language() or "" if language is None else language)
     except ValueError:
         return str(value)
 
@@ -100,7 +107,12 @@ class PersonTable:
     def __init__(self, people: Any, *, sort: str = DEFAULT_SORT, sort_url: Callable[[str], str] | None = None) -> None:
         self.sort = sort
         self.sort_url = sort_url or (lambda key: f"?sort={key}")
-        self.rows = [(person, [(col, col.value(person)) for col in self.columns]) for person in people]
+        today, language = _page_today.set(timezone.localdate()), _page_language.set(get_language() or "")
+        try:
+            self.rows = [(person, [(col, col.value(person)) for col in self.columns]) for person in people]
+        finally:
+            _page_today.reset(today)
+            _page_language.reset(language)
 
     def body_html(self) -> SafeString:
         """All rows as HTML, built here rather than in the template: a 100-row page has a
@@ -126,6 +138,23 @@ class PersonTable:
                 for shape, (_col, value) in zip(shapes, cells, strict=True)
             ) + "</tr>")
         return mark_safe("\n".join(parts))  # noqa: S308 - every value and label above is escaped
+
+    def header_html(self) -> SafeString:
+        """The <th> cells (sort links with their direction), built here like the body."""
+        cells = []
+        for h in self.header():
+            col = h["column"]
+            attrs = "" if col.essential else ' class="d-none d-md-table-cell"'
+            if h["direction"]:
+                attrs += f' aria-sort="{"ascending" if h["direction"] == "asc" else "descending"}"'
+            label = html.escape(str(col.label))
+            if h["sortable"]:
+                direction = f" {h['direction']}" if h["direction"] else ""
+                inner = f'<a href="{html.escape(h["url"])}" class="table-sort{direction}">{label}</a>'
+            else:
+                inner = label
+            cells.append(f"<th{attrs}>{inner}</th>")
+        return mark_safe("\n".join(cells))  # noqa: S308 - labels and URLs escaped, the rest fixed text
 
     def header(self) -> list[dict[str, Any]]:
         out = []

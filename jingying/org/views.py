@@ -128,8 +128,21 @@ def _filter_selects(filterset: PersonFilterSet, data: dict[str, str]) -> list[di
     for name in ("category", "status", "rank", "age_band"):
         field = filterset.form.fields[name]
         options = [(str(v), label) for v, label in field.choices if v != ""]
-        out.append({"name": name, "label": field.label, "options": options, "selected": data.get(name, "")})
+        selected = data.get(name, "")
+        # The <option>s as one string: ~30 of them per page, each a few template nodes otherwise.
+        options_html = mark_safe("".join(  # noqa: S308 - values and labels escaped
+            f'<option value="{escape(v)}"{" selected" if v == selected else ""}>{escape(label)}</option>'
+            for v, label in options
+        ))
+        out.append({"name": name, "label": field.label, "options": options, "selected": selected,
+                    "options_html": options_html})
     return out
+
+
+def _per_page_options(page: Any) -> SafeString:
+    return mark_safe("".join(  # noqa: S308 - integers only
+        f'<option value="{n}"{" selected" if n == page.per_page else ""}>{n}</option>' for n in page.sizes
+    ))
 
 
 def _export_url(actor: Any, unit: str) -> str:
@@ -147,15 +160,16 @@ def person_list(request: HttpRequest) -> HttpResponse:
     require_perm(request, "org.view_person")
     actor = request.user
     data = {k: request.GET[k].strip() for k in FILTER_FIELDS if request.GET.get(k, "").strip()}
-    filterset = PersonFilterSet(data=data, queryset=Person.objects.none())
+    qs, filterset = selectors.person_filter(actor=actor, filters=data)
     sort, ordering = sort_order(request.GET.get("sort", ""))
-    qs = selectors.person_list(actor=actor, filters=data).order_by(*ordering).only(*PersonTable.fields)
+    qs = qs.order_by(*ordering).only(*PersonTable.fields)
     page = paginate(request, qs)
     context = {
         "filterset": filterset,
         "filter_form": filterset.form,
         "filter_selects": _filter_selects(filterset, data),
         "filter_open": any(k in data for k in ("category", "status", "rank", "age_band")),
+        "per_page_options": _per_page_options(page),
         "unit_options": _unit_options(actor, data.get("unit", "")) if not is_htmx(request) else "",
         "page": page,
         "table": PersonTable(page.page.object_list, sort=sort, sort_url=lambda key: page.url_for(sort=key)),

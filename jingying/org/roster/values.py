@@ -84,6 +84,12 @@ def squeeze(value: str) -> str:
 def name(cell: Any) -> str:
     """A person's name: spaces offices use to align two-character names are dropped, and the
     many middle dots of Mongolian and other transliterated names become "·"."""
+    if type(cell) is str and cell.isalpha():
+        # The usual name: letters only, so nothing to squeeze, trim or re-dot; only NFKC
+        # (checked again after, in case it made something other than letters).
+        value = cell if cell.isascii() else unicodedata.normalize("NFKC", cell)
+        if value.isalpha():
+            return value
     value = squeeze(text(cell)).translate(_DOTS)
     if not value:
         raise CellError(_("姓名不能为空"))
@@ -141,6 +147,16 @@ def date(cell: Any) -> dt.date | None:
     (month precision), Excel date cells and date serials."""
     if cell is None or cell == "":
         return None
+    if type(cell) is str and cell.isascii():
+        # The usual shapes without the regex: 1985-03-12, 1985.03.12, 1985/3/12 (one separator
+        # throughout, digits only between); anything else goes the long way below.
+        for sep in "-./":
+            if sep in cell:
+                parts = cell.split(sep)
+                if (len(parts) == 3 and len(parts[0]) == 4 and 1 <= len(parts[1]) <= 2 and 1 <= len(parts[2]) <= 2
+                        and parts[0].isdigit() and parts[1].isdigit() and parts[2].isdigit()):
+                    return _make(int(parts[0]), int(parts[1]), int(parts[2]), cell)
+                break
     if isinstance(cell, dt.datetime):
         return cell.date()
     if isinstance(cell, dt.date):

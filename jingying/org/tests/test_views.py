@@ -536,7 +536,12 @@ def test_generic_suite_catches_a_list_that_leaks_out_of_scope(monkeypatch: Any) 
 
     suite = TestPersonViews()
     scope = suite.build()
-    monkeypatch.setattr(selectors, "person_list", lambda *, actor, filters=None: Person.objects.select_related("unit"))
+    from jingying.org.filters import PersonFilterSet
+
+    def unscoped(*, actor: Any, filters: Any, perm: str = "") -> Any:  # the page's selector, without restrict
+        return Person.objects.select_related("unit"), PersonFilterSet(data=filters, queryset=Person.objects.none())
+
+    monkeypatch.setattr(selectors, "person_filter", unscoped)
     with pytest.raises(AssertionError):
         suite.test_list_shows_inside_and_hides_outside(scope)
 
