@@ -18,7 +18,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from jingying.instruments.errors import UnknownInstrumentError
+from jingying.instruments.errors import UnknownInstrumentError, _
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
@@ -67,7 +67,7 @@ class Item:
     @property
     def id_suffix(self) -> str:
         """Messages name an item 第 9 题, or 第 13 题（W7） when its id is not its position."""
-        return "" if self.id == str(self.position) else f"（{self.id}）"
+        return "" if self.id == str(self.position) else _("（%(id)s）") % {"id": self.id}
 
 
 @dataclass(frozen=True)

@@ -118,7 +118,7 @@ def normalise(instrument: Instrument, answers: Sequence[Any] | Mapping[Any, Any]
         raise InvalidAnswersError(_("答案应为列表"), "answers must be a list")
     else:
         if len(answers) not in (n, n_all):
-            expected = str(n) if n == n_all else f"{n} 或 {n_all}"
+            expected = str(n) if n == n_all else _("%(a)s 或 %(b)s") % {"a": n, "b": n_all}
             expected_en = str(n) if n == n_all else f"{n} or {n_all}"
             raise InvalidAnswersError(
                 _("%(code)s 应有 %(expected)s 个答案，收到 %(got)d 个")

@@ -13,6 +13,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from jingying.org.choices import ETHNICITIES, ethnicity_label
 from jingying.org.models import Dependent, Person, Unit
 from jingying.org.services import DEPENDENT_FIELDS
 
@@ -74,6 +75,8 @@ class PersonForm(_ServiceValidatedForm):
         self.fields["id_number"].help_text = _("18 位，最后一位可为 X；出生日期和性别须与之一致")
         self.fields["police_number"].help_text = _("民警填写，6 位数字")
         self.fields["police_number"].required = False
+        # The stored names are Chinese (rosters use them); show them in the user's language.
+        self.fields["ethnicity"].choices = [(code, ethnicity_label(code)) for code, _name in ETHNICITIES]
 
     def clean_police_number(self) -> str | None:
         # Stored as NULL when absent so the unique constraint allows many empty ones.

@@ -120,7 +120,7 @@ class Person(models.Model):
         if self.rank is None:
             return ""
         label = str(Rank(self.rank).label)
-        return f"专业技术{label}" if self.rank_technical else label
+        return str(_("专业技术%(rank)s") % {"rank": label}) if self.rank_technical else label
 
 
 class Dependent(models.Model):

@@ -22,7 +22,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from jingying.org.choices import ETHNICITY_NAMES, Category, Gender, PersonStatus, Rank
+from jingying.org.choices import Category, Gender, PersonStatus, Rank, ethnicity_label
 
 # While a table builds its rows: today's date and the language, read once per page rather than
 # once per cell (both go through timezone/translation machinery that costs microseconds a call).
@@ -64,7 +64,7 @@ def choice_label(choices: type[models.Choices], value: Any) -> str:
 
 def _rank(p: Any) -> str:
     label = choice_label(Rank, p.rank)
-    return f"专业技术{label}" if label and p.rank_technical else label
+    return str(_("专业技术%(rank)s") % {"rank": label}) if label and p.rank_technical else label
 
 
 PERSON_COLUMNS: list[Column] = [
@@ -73,7 +73,7 @@ PERSON_COLUMNS: list[Column] = [
     Column("police_number", _("警号"), lambda p: p.police_number or ""),
     Column("gender", _("性别"), lambda p: choice_label(Gender, p.gender)),
     Column("age", _("年龄"), lambda p: age_on(p.birth_date)),
-    Column("ethnicity", _("民族"), lambda p: ETHNICITY_NAMES.get(p.ethnicity, "")),
+    Column("ethnicity", _("民族"), lambda p: ethnicity_label(p.ethnicity)),
     Column("unit", _("所在单位"), lambda p: p.unit.label, essential=True),
     Column("position", _("职务"), lambda p: p.position),
     Column("rank", _("警衔"), _rank),

@@ -26,7 +26,7 @@ from django.views.decorators.http import require_http_methods
 from jingying.core.scoping import access, covers, has_perm
 from jingying.core.views_generic import is_htmx, paginate, render_page, require_perm
 from jingying.org import selectors, services
-from jingying.org.choices import ETHNICITY_NAMES, SERVING_STATUSES, Category, PersonStatus
+from jingying.org.choices import SERVING_STATUSES, Category, PersonStatus, ethnicity_label
 from jingying.org.filters import PersonFilterSet
 from jingying.org.forms import DependentForm, PersonForm, bootstrap
 from jingying.org.models import Dependent, Person, Unit
@@ -191,7 +191,7 @@ def _profile_fields(person: Person) -> list[tuple[str, Any]]:
     return [
         (f("name"), person.name),
         (f("gender"), person.get_gender_display()),
-        (f("ethnicity"), ETHNICITY_NAMES.get(person.ethnicity, person.ethnicity)),
+        (f("ethnicity"), ethnicity_label(person.ethnicity, person.ethnicity)),
         # Dates as rosters write them (1985-03-12), as in every table of the app.
         (f("birth_date"), person.birth_date.isoformat()),
         (str(_("年龄")), age_on(person.birth_date)),

@@ -148,7 +148,7 @@ def roster_job_errors(request: HttpRequest, pk: Any) -> FileResponse:
     if job.status != RosterImport.Status.INVALID or not report.is_file():
         raise Http404
     stem = Path(job.file_name).stem
-    return FileResponse(report.open("rb"), as_attachment=True, filename=f"{stem}-错误报告.xlsx", content_type=XLSX_TYPE)
+    return FileResponse(report.open("rb"), as_attachment=True, filename=_("%(stem)s-错误报告.xlsx") % {"stem": stem}, content_type=XLSX_TYPE)
 
 
 def roster_export(request: HttpRequest) -> FileResponse:

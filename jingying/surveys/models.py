@@ -65,7 +65,7 @@ class QuestionnaireVersion(models.Model):
         constraints = [models.UniqueConstraint(fields=["questionnaire", "number"], name="survey_version_unique")]
 
     def __str__(self) -> str:
-        return f"{self.title}（v{self.number}）"
+        return str(_("%(title)s（v%(number)s）") % {"title": self.title, "number": self.number})
 
     @property
     def frozen(self) -> bool:

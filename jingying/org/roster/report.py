@@ -16,12 +16,15 @@ from jingying.org.roster.values import display
 def error_line(error: RowError) -> str:
     if not error.row:
         return error.message
-    where = _("第 %(row)d 行") % {"row": error.row}
+    # Whole sentences per case (no concatenated fragments) so a translation can reorder them.
+    args = {"row": error.row, "col": error.column, "value": error.value, "message": error.message}
+    if error.column and error.value:
+        return _("第 %(row)d 行，“%(col)s”列，值“%(value)s”：%(message)s") % args
     if error.column:
-        where += _("，“%(col)s”列") % {"col": error.column}
+        return _("第 %(row)d 行，“%(col)s”列：%(message)s") % args
     if error.value:
-        where += _("，值“%(value)s”") % {"value": error.value}
-    return f"{where}：{error.message}"
+        return _("第 %(row)d 行，值“%(value)s”：%(message)s") % args
+    return _("第 %(row)d 行：%(message)s") % args
 
 
 def error_lines(result: ImportResult) -> Iterator[str]:
