@@ -461,7 +461,9 @@ def campaign_export(request: HttpRequest, pk: int) -> HttpResponse:
     unit = _start_unit(request, campaign, "surveys.export_results")
     results = selectors.campaign_results(actor=actor, campaign=campaign, unit=unit, with_texts=False)
     if not results.shown:
-        raise PermissionDenied("below k")
+        # Nothing to export until k people have answered; say so on the results page.
+        messages.warning(request, _("回答人数还不足 %(k)d 人，暂不能导出结果。") % {"k": results.k})
+        return redirect(f"{reverse('surveys:campaign_results', args=[campaign.pk])}?unit={unit.pk}")
     head, children = selectors.campaign_rates(campaign=campaign, unit=unit)
     data = export.results_workbook(results, head, children)
     response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
