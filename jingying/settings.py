@@ -164,3 +164,6 @@ JINGYING_LOCKOUT_ATTEMPTS = conf.env_int("JINGYING_LOCKOUT_ATTEMPTS", 5)
 JINGYING_LOCKOUT_MINUTES = conf.env_int("JINGYING_LOCKOUT_MINUTES", 15)
 JINGYING_SINGLE_SESSION = conf.env_bool("JINGYING_SINGLE_SESSION", True)
 JINGYING_TOTP_ISSUER = conf.env_str("JINGYING_TOTP_ISSUER", "Jingying")
+
+# Demo activity each domain app adds on top of the demo force (`jingying demo`), in order.
+JINGYING_DEMO_LOADERS = ["jingying.surveys.demo.load_demo_surveys"]
