@@ -12,7 +12,7 @@ import logging
 import time
 from typing import Any
 
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_tasks import task
 
@@ -82,13 +82,17 @@ def _run(job_id: str, *, dry_run: bool) -> None:
     job.save()
 
 
+# `language`: the uploader's, so the messages stored on the job (errors, failure) are in the
+# language of the screen that shows them; the worker itself has no request to take it from.
 @task()
-def roster_validate(job_id: str) -> None:
+def roster_validate(job_id: str, language: str | None = None) -> None:
     """Dry run: the report the uploader confirms from."""
-    _run(job_id, dry_run=True)
+    with translation.override(language or translation.get_language()):
+        _run(job_id, dry_run=True)
 
 
 @task()
-def roster_import(job_id: str) -> None:
+def roster_import(job_id: str, language: str | None = None) -> None:
     """The confirmed import (validated again inside the write transaction)."""
-    _run(job_id, dry_run=False)
+    with translation.override(language or translation.get_language()):
+        _run(job_id, dry_run=False)

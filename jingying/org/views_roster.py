@@ -21,8 +21,8 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from jingying.core.scoping import has_perm
@@ -106,7 +106,7 @@ def roster_import(request: HttpRequest) -> HttpResponse:
                                size=upload.size or 0, sha256=digest.hexdigest())
             job.file.save(f"{job.pk}.xlsx", upload, save=False)
             job.save()
-            roster_validate.enqueue(str(job.pk))
+            roster_validate.enqueue(str(job.pk), get_language())
             return redirect("org:roster_job", pk=job.pk)
         status = 400
     else:
@@ -137,7 +137,7 @@ def roster_job_confirm(request: HttpRequest, pk: Any) -> HttpResponse:
         status=RosterImport.Status.IMPORTING, progress_done=0, finished_at=None
     )
     if claimed:  # a double click or a second tab must not import twice
-        roster_import_task.enqueue(str(job.pk))
+        roster_import_task.enqueue(str(job.pk), get_language())
     return redirect("org:roster_job", pk=job.pk)
 
 

@@ -311,3 +311,27 @@ def test_error_pages_are_english(world: dict[str, Any]) -> None:
     client = english(login_client(world["officer_user"]))
     assert_english(client, reverse("org:person_detail", args=[999999]), status=404)
     assert_english(client, reverse("accounts:user_list"), status=403)
+
+
+def test_roster_import_messages_follow_the_uploaders_language(world: dict[str, Any], tmp_path: Path) -> None:
+    """The import runs as a task and stores its messages on the job: they are written in the
+    language of the upload, not the worker's default."""
+    from jingying.org.models import RosterImport
+    from jingying.org.tasks import roster_validate
+    from jingying.org.tests.test_roster import person_row, write_book
+
+    client = english(login_client(world["political"]))
+    book = write_book(tmp_path / "people.xlsx", [person_row(单位="Nowhere Station")])
+    upload = SimpleUploadedFile("people.xlsx", book.read_bytes())
+    response = client.post(reverse("org:roster_import"), {"file": upload})
+    assert response.status_code == 302
+    page = client.get(response.url).content.decode()
+    assert "not found (by full name, short name or unit code)" in page  # the unit, spaces dropped
+    assert "Validation failed; nothing was written" in page
+
+    # A worker outside any request (the default language is Chinese) still writes English.
+    job = RosterImport.objects.create(created_by=world["political"], file_name="gone.xlsx",
+                                      file="roster_imports/missing.xlsx")
+    roster_validate.enqueue(str(job.pk), "en")
+    job.refresh_from_db()
+    assert job.message == "An internal error occurred while processing; please contact the system administrator."
