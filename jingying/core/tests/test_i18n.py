@@ -21,8 +21,10 @@ from typing import Any
 import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.template.loader import render_to_string
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 from django.utils.html import escape
 
 from jingying.accounts.roles import Role
@@ -311,6 +313,23 @@ def test_error_pages_are_english(world: dict[str, Any]) -> None:
     client = english(login_client(world["officer_user"]))
     assert_english(client, reverse("org:person_detail", args=[999999]), status=404)
     assert_english(client, reverse("accounts:user_list"), status=403)
+    with translation.override("en"):
+        html = render_to_string("500.html")
+    assert 'lang="en"' in html and not chinese_left(html), chinese_left(html)[:5]
+
+
+def test_the_second_factor_page_is_english(world: dict[str, Any]) -> None:
+    """Enrolment (QR code and key) and a wrong code, between password and session."""
+    from jingying.accounts.views import PREAUTH_KEY
+
+    client = english(Client())
+    session = client.session
+    session[PREAUTH_KEY] = world["political"].pk
+    session.save()
+    html = assert_english(client, reverse("accounts:totp"))
+    assert "authenticator" in html
+    html = client.post(reverse("accounts:totp"), {"code": "000000"}).content.decode()
+    assert not chinese_left(html), chinese_left(html)[:5]
 
 
 def test_roster_import_messages_follow_the_uploaders_language(world: dict[str, Any], tmp_path: Path) -> None:
