@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from django.contrib.auth.hashers import make_password
@@ -10,7 +11,8 @@ from django.db.models import Count, Q
 from jingying.accounts.models import Grant, User
 from jingying.accounts.roles import Domain, Role
 from jingying.core.serve import DEMO_PASSWORD, DEMO_USERNAMES
-from jingying.org.choices import Category, PersonStatus
+from jingying.org import idnumber
+from jingying.org.choices import Category, Education, Gender, Level, PersonStatus, PoliticalStatus, Rank
 from jingying.org.demo.generator import LEADER_POSITIONS, DemoUnits
 from jingying.org.models import Person, Unit
 
@@ -48,6 +50,34 @@ def _pick(unit: Unit | None, used: set[int], *, position: str | None = None, ord
     return people[0]
 
 
+# Demo users whose unit has nobody suitable (a very small --people) get a person made for them,
+# so every guide that says "sign in as officer and open your profile" works at any size.
+_STAND_IN_NAMES = ["巴图", "张建华", "朝鲁", "刘振宇", "孟和", "王立新", "苏和", "赵海峰"]  # men: gender is male
+
+
+def _stand_in(unit: Unit | None, used: set[int], position: str) -> Person | None:
+    if unit is None:
+        return None
+    taken = set(Person.objects.exclude(police_number=None).values_list("police_number", flat=True))
+    number = next(f"{n:06d}" for n in range(990001, 999999) if f"{n:06d}" not in taken)
+    birth = dt.date(1988, 5, 12)
+    address = (unit.division_code or "150000")[:6]
+    existing = set(Person.objects.filter(id_number__startswith=f"{address}{birth:%Y%m%d}").values_list("id_number", flat=True))
+    id_number = next(v for seq in range(1, 999, 2) if (v := idnumber.make(address, birth, seq)) not in existing)
+    person = Person.objects.create(
+        name=_STAND_IN_NAMES[len(used) % len(_STAND_IN_NAMES)], gender=Gender.MALE, birth_date=birth,
+        id_number=id_number, police_number=number, category=Category.POLICE, unit=unit, position=position,
+        rank=Rank.JINGSI_1, level=Level.ZF10, political_status=PoliticalStatus.CPC, education=Education.BACHELOR,
+        police_start_date=dt.date(2010, 7, 1), status=PersonStatus.ACTIVE,
+    )
+    used.add(person.pk)
+    return person
+
+
+def _pick_or_make(unit: Unit | None, used: set[int], *, position: str, ordinary: bool = False) -> Person | None:
+    return _pick(unit, used, position=position, ordinary=ordinary) or _stand_in(unit, used, position)
+
+
 def demo_scopes(units: DemoUnits) -> dict[str, Unit]:
     """Where the unit-level demo users sit: 呼和浩特市公安局, its first district branch, and that
     branch's best-staffed station."""
@@ -71,15 +101,19 @@ def create_demo_users(units: DemoUnits) -> list[DemoLogin]:
     used: set[int] = set()
     # Later modules widen what these roles may do; the grants themselves are fixed here.
     specs: list[tuple[str, str, Unit, tuple[str, ...], Person | None, str]] = [
-        ("region", Role.POLITICAL, region, (), _pick(units.region_political, used), "厅政治部"),
-        ("city", Role.POLITICAL, city, (), _pick(units.city_political.get(city.code), used), "市局政治部"),
-        ("county", Role.LEADER, county, (), _pick(county, used, position="局长"), "分局局长"),
-        ("station", Role.LEADER, station, (), _pick(station, used, position="所长"), "派出所所长"),
-        ("officer", Role.OFFICER, station, (), _pick(station, used, ordinary=True), "民警"),
-        ("counsellor", Role.COUNSELLOR, region, (Domain.PSYCH,), _pick(by_code.get("150000CYDJ"), used), "心理咨询师"),
+        ("region", Role.POLITICAL, region, (), _pick_or_make(units.region_political, used, position="科员"), "厅政治部"),
+        ("city", Role.POLITICAL, city, (), _pick_or_make(units.city_political.get(city.code), used, position="科员"),
+         "市局政治部"),
+        ("county", Role.LEADER, county, (), _pick_or_make(county, used, position="局长"), "分局局长"),
+        ("station", Role.LEADER, station, (), _pick_or_make(station, used, position="所长"), "派出所所长"),
+        ("officer", Role.OFFICER, station, (), _pick_or_make(station, used, position="社区民警", ordinary=True), "民警"),
+        ("counsellor", Role.COUNSELLOR, region, (Domain.PSYCH,),
+         _pick_or_make(by_code.get("150000CYDJ"), used, position="心理咨询师"), "心理咨询师"),
         ("doctor", Role.MEDICAL, region, (Domain.HEALTH,), None, "医疗联络员"),
-        ("inspector", Role.INSPECTOR, region, (Domain.INTEGRITY,), _pick(by_code.get("150000DC"), used), "督察"),
-        ("publicity", Role.PUBLICITY, region, (), _pick(by_code.get("150000XC"), used), "宣传干部"),
+        ("inspector", Role.INSPECTOR, region, (Domain.INTEGRITY,),
+         _pick_or_make(by_code.get("150000DC"), used, position="科员"), "督察"),
+        ("publicity", Role.PUBLICITY, region, (), _pick_or_make(by_code.get("150000XC"), used, position="科员"),
+         "宣传干部"),
         ("sysadmin", Role.SYSADMIN, region, (), None, "系统管理员"),
         ("secadmin", Role.SECADMIN, region, (), None, "安全管理员"),
         ("auditor", Role.AUDITOR, region, (), None, "安全审计员"),

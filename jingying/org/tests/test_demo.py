@@ -40,6 +40,22 @@ def test_cli_demo_loads_once_and_prints_logins(capsys):  # type: ignore[no-untyp
     assert Person.objects.count() == 300
 
 
+@pytest.mark.django_db
+def test_tiny_demo_still_gives_every_person_login_a_profile(capsys):  # type: ignore[no-untyped-def]
+    """With very few people the units of the demo logins may be empty; the guides still rely on
+    `officer` having a profile in the `station` user's station, and so on."""
+    args = argparse.Namespace(people=20, seed=3, no_serve=True, reset=False, host="127.0.0.1", port=8123, workers=1)
+    assert cli_demo(args) == 0
+    users = {u.username: u for u in User.objects.select_related("person__unit")}
+    for username in ("region", "city", "county", "station", "officer", "counsellor", "inspector", "publicity"):
+        person = users[username].person
+        assert person is not None, username
+        grant = Grant.objects.get(user=users[username])
+        assert person.unit.path.startswith(grant.unit.path), username
+        assert idnumber.parse(person.id_number).gender == person.gender
+    assert users["officer"].person.unit == Grant.objects.get(user=users["station"]).unit
+
+
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
     """One demo force for the module (loading it per test would dominate the suite's time)."""
