@@ -9,6 +9,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 from jingying.accounts.roles import Domain, Role
 
@@ -73,6 +74,12 @@ class Grant(models.Model):
 
     def has_domain(self, domain: Domain | str) -> bool:
         return str(domain) in self.domains
+
+    @property
+    def domain_labels(self) -> str:
+        """The sensitive domains by name in the active language ("心理、健康")."""
+        labels = dict(Domain.choices)
+        return pgettext("list separator", "、").join(str(labels.get(d, d)) for d in self.domains)
 
 
 def _digest(raw: str) -> str:

@@ -133,10 +133,11 @@ def test_the_compiled_catalogue_matches_the_po(catalogue: list[dict[str, Any]]) 
         compiled = gettext.GNUTranslations(f)._catalog  # type: ignore[attr-defined]
     stale = []
     for e in catalogue:
+        key = f"{e['msgctxt']}\x04{e['msgid']}" if e["msgctxt"] is not None else e["msgid"]
         if e["msgid_plural"] is None:
-            if compiled.get(e["msgid"]) != e["msgstr"][0]:
+            if compiled.get(key) != e["msgstr"][0]:
                 stale.append(where(e))
-        elif [compiled.get((e["msgid"], i)) for i in range(len(e["msgstr"]))] != e["msgstr"]:
+        elif [compiled.get((key, i)) for i in range(len(e["msgstr"]))] != e["msgstr"]:
             stale.append(where(e))
     assert not stale, "django.mo is stale — run `jingying manage compilemessages -l en`:\n" + "\n".join(stale)
 
@@ -302,6 +303,9 @@ def test_administrator_screens_are_english(world: dict[str, Any]) -> None:
     html = assert_english(client, reverse("accounts:user_list"))
     assert "Political Officer" in html
     assert_english(client, reverse("accounts:user_detail", args=[world["political"].pk]))
+    counsellor = make_user("counsellor", role=Role.COUNSELLOR, unit=world["city"], domains=["psych", "health"])
+    html = assert_english(client, reverse("accounts:user_detail", args=[counsellor.pk]))
+    assert "Psychological, Health" in html
     assert_english(client, reverse("accounts:user_create"))
     auditor = make_user("auditor", role=Role.AUDITOR, unit=world["region"], display_name="Auditor")
     # An audit entry keeps the object's name as it was written (a snapshot, in the writer's
