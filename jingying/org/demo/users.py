@@ -50,14 +50,23 @@ def _pick(unit: Unit | None, used: set[int], *, position: str | None = None, ord
     return people[0]
 
 
-# Demo users whose unit has nobody suitable (a very small --people) get a person made for them,
-# so every guide that says "sign in as officer and open your profile" works at any size.
+# Demo users whose unit has nobody suitable (a very small --people) get a serving officer from
+# elsewhere posted there, or, when the force has none to spare, one made for them; so every guide
+# that says "sign in as officer and open your profile" works at any size.
 _STAND_IN_NAMES = ["巴图", "张建华", "朝鲁", "刘振宇", "孟和", "王立新", "苏和", "赵海峰"]  # men: gender is male
 
 
 def _stand_in(unit: Unit | None, used: set[int], position: str) -> Person | None:
     if unit is None:
         return None
+    # In a tiny force nearly every officer heads a unit; take whoever is free, last first.
+    spare = (Person.objects.filter(category=Category.POLICE, status=PersonStatus.ACTIVE)
+             .exclude(pk__in=used).order_by("-id").first())
+    if spare is not None:
+        Person.objects.filter(pk=spare.pk).update(unit=unit, position=position)
+        spare.unit, spare.position = unit, position
+        used.add(spare.pk)
+        return spare
     taken = set(Person.objects.exclude(police_number=None).values_list("police_number", flat=True))
     number = next(f"{n:06d}" for n in range(990001, 999999) if f"{n:06d}" not in taken)
     birth = dt.date(1988, 5, 12)
