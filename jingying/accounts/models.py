@@ -9,9 +9,9 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext
 
 from jingying.accounts.roles import Domain, Role
+from jingying.core.i18n import join_list
 
 
 class User(AbstractUser):
@@ -79,7 +79,7 @@ class Grant(models.Model):
     def domain_labels(self) -> str:
         """The sensitive domains by name in the active language ("心理、健康")."""
         labels = dict(Domain.choices)
-        return pgettext("list separator", "、").join(str(labels.get(d, d)) for d in self.domains)
+        return join_list(labels.get(d, d) for d in self.domains)
 
 
 def _digest(raw: str) -> str:

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from jingying.accounts.models import ApiToken, User
 from jingying.core import audit
+from jingying.core.i18n import join_list
 from jingying.core.scoping import has_perm
 
 
@@ -123,10 +124,10 @@ def _admin_role_conflict(user: User, role: str) -> str | None:
     if role in ADMIN_ROLES:
         others = held - {role}
         if others:
-            names = "、".join(str(Role(r).label) for r in sorted(others))
+            names = join_list(Role(r).label for r in sorted(others))
             return _("三员分立：该账号已有“%(roles)s”授权，不能再授予管理员角色") % {"roles": names}
     elif held_admin:
-        names = "、".join(str(Role(r).label) for r in sorted(held_admin))
+        names = join_list(Role(r).label for r in sorted(held_admin))
         return _("三员分立：该账号是%(roles)s，不能再授予业务角色") % {"roles": names}
     return None
 
@@ -147,7 +148,7 @@ def grant_create(*, actor: Any, user: User, role: str, unit: Any, reason: str,
     domains = sorted(set(domains or []))
     unknown = [d for d in domains if d not in Domain.values]
     if unknown:
-        errors.setdefault("domains", []).append(_("未知数据域：%(d)s") % {"d": "、".join(unknown)})
+        errors.setdefault("domains", []).append(_("未知数据域：%(d)s") % {"d": join_list(unknown)})
     if not reason.strip():
         errors.setdefault("reason", []).append(_("请填写授权理由"))
     if expires_at is None:

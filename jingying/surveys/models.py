@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from jingying.core.i18n import join_list
 from jingying.surveys.choices import CampaignKind, QuestionKind, VersionStatus
 
 
@@ -122,7 +123,7 @@ class Question(models.Model):
         except ValueError:
             op = str(cond.get("op", ""))
         value = cond.get("value")
-        shown = "、".join(map(str, value)) if isinstance(value, list) else "" if value is None else str(value)
+        shown = join_list(value) if isinstance(value, list) else "" if value is None else str(value)
         return f"{cond.get('question', '')} {op} {shown}".strip()
 
     def option_label(self, value: str) -> str:

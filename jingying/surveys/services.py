@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jingying.core import audit
+from jingying.core.i18n import join_list
 from jingying.core.scoping import covers, require
 from jingying.org.choices import SERVING_STATUSES, Category
 from jingying.org.models import Person, Unit
@@ -167,7 +168,7 @@ def question_delete(*, actor: Any, question: Question) -> None:
     _require_draft(version)
     dependants = [q.code for q in version.questions.all() if (q.show_if or {}).get("question") == question.code]
     if dependants:
-        raise ValidationError(_("题目 %(codes)s 的显示条件引用了本题，请先修改它们") % {"codes": "、".join(dependants)})
+        raise ValidationError(_("题目 %(codes)s 的显示条件引用了本题，请先修改它们") % {"codes": join_list(dependants)})
     audit.record(actor=actor, action="surveys.question.delete", obj=question,
                  before=audit.snapshot(question, QUESTION_FIELDS))
     question.delete()
@@ -291,7 +292,7 @@ def campaign_create(*, actor: Any, version: QuestionnaireVersion, unit: Unit, ti
         errors["k_threshold"] = [_("最小公布人数不能低于 %(k)d") % {"k": k_min()}]
     bad = [c for c in categories if c not in Category.values]
     if bad:
-        errors["categories"] = [_("不认识的人员类别：%(c)s") % {"c": "、".join(bad)}]
+        errors["categories"] = [_("不认识的人员类别：%(c)s") % {"c": join_list(bad)}]
     if opens_at >= closes_at:
         errors["closes_at"] = [_("截止时间须晚于开始时间")]
     if errors:

@@ -358,3 +358,12 @@ def test_roster_import_messages_follow_the_uploaders_language(world: dict[str, A
     roster_validate.enqueue(str(job.pk), "en")
     job.refresh_from_db()
     assert job.message == "An internal error occurred while processing; please contact the system administrator."
+
+
+def test_lists_in_messages_use_the_languages_separator() -> None:
+    from jingying.core.i18n import join_list
+
+    with translation.override("zh-hans"):
+        assert join_list(["心理", "健康"]) == "心理、健康"
+    with translation.override("en"):
+        assert join_list(["psych", "health"]) == "psych, health"

@@ -18,6 +18,7 @@ from typing import Any
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from jingying.core.i18n import join_list
 from jingying.org.choices import (
     ETHNICITIES,
     Category,
@@ -326,6 +327,6 @@ class UnitIndex:
         if len(candidates) == 1:
             return candidates[0]
         if candidates:
-            names = "、".join(c.name for c in candidates[:5])
+            names = join_list(c.name for c in candidates[:5])
             raise CellError(_("单位简称“%(v)s”对应多个单位（%(names)s），请填写单位全称或代码") % {"v": key, "names": names})
         raise CellError(_("找不到单位“%(v)s”（按全称、简称和单位代码都未找到）") % {"v": key})
