@@ -10,14 +10,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
 
-from jingying.core.scoping import has_perm
+from jingying.core import scoping
 
 PAGE_SIZES: tuple[int, ...] = (20, 50, 100)
 DEFAULT_PAGE_SIZE = 50
@@ -61,8 +60,7 @@ def render_page(
 
 def require_perm(request: HttpRequest, perm: str) -> None:
     """403 unless some grant gives the permission (objects are still scoped one by one)."""
-    if not has_perm(request.user, perm):
-        raise PermissionDenied(perm)
+    scoping.require_perm(request.user, perm)
 
 
 @dataclass
