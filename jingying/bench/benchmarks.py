@@ -77,6 +77,12 @@ class BenchContext:
             with transaction.atomic():
                 totals = save_people(generate_people(self.units, self.people, self.seed))
             analyze()
+            if connection.vendor == "postgresql":
+                # B1's rolled-back imports leave ~N × runs dead rows in the person table and its
+                # indexes; a live database has them cleared by autovacuum long before anyone
+                # pages through the list, so clear them here rather than charge them to B3.
+                with connection.cursor() as cursor:
+                    cursor.execute("VACUUM ANALYZE")
             self.extra["load_seconds"] = round(time.perf_counter() - started, 2)
             self.extra["load"] = totals
             self._force_loaded = True
