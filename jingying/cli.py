@@ -71,6 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
     r_export = roster_sub.add_parser("export")
     r_export.add_argument("file")
     r_export.add_argument("--unit", metavar="CODE")
+    r_export.add_argument("--purpose", default="命令行导出", help="why the roster is exported (kept in the audit trail)")
     r_export.add_argument("--as-user", default=None)
     r_export.set_defaults(handler=_lazy("jingying.org.roster_cli:cli_export"))
 

@@ -106,6 +106,6 @@ def cli_export(args: argparse.Namespace) -> int:
         if unit is None:
             print(_("找不到单位代码“%(c)s”") % {"c": args.unit}, file=sys.stderr)
             return 2
-    rows = export_roster(args.file, actor=actor, unit=unit)
+    rows = export_roster(args.file, actor=actor, unit=unit, purpose=args.purpose)
     print(_("已导出 %(n)d 人到 %(p)s") % {"n": rows, "p": args.file})
     return 0

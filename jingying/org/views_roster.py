@@ -151,8 +151,12 @@ def roster_job_errors(request: HttpRequest, pk: Any) -> FileResponse:
     return FileResponse(report.open("rb"), as_attachment=True, filename=_("%(stem)s-错误报告.xlsx") % {"stem": stem}, content_type=XLSX_TYPE)
 
 
-def roster_export(request: HttpRequest) -> FileResponse:
-    """The roster of everyone the user may export (optionally one unit's subtree, ?unit=ID)."""
+def roster_export(request: HttpRequest) -> HttpResponse:
+    """The roster of everyone the user may export (optionally one unit's subtree, ?unit=ID).
+
+    Personal data leaving the system needs a stated purpose (等保 audit: who, what and why), so
+    the first visit asks for it and the download carries it into the audit entry.
+    """
     _require(request, "org.export_person")
     unit = None
     unit_param = request.GET.get("unit", "").strip()
@@ -160,9 +164,14 @@ def roster_export(request: HttpRequest) -> FileResponse:
         if not unit_param.isdigit():
             raise Http404
         unit = selectors.access_unit(request.user, unit_param)  # out of scope: 404
+    purpose = request.GET.get("purpose", "").strip()
+    if not purpose:
+        status = 400 if "purpose" in request.GET else 200
+        return render(request, "org/roster_export.html", {"unit": unit, "asked": "purpose" in request.GET},
+                      status=status)
     # Written to a temporary file (flat memory) and streamed from it; the file is gone once closed.
     spool = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
-    export_roster(spool, actor=request.user, unit=unit)
+    export_roster(spool, actor=request.user, unit=unit, purpose=purpose)
     spool.seek(0)
     label = unit.label if unit else _("花名册")
     filename = f"{label}-{timezone.localdate():%Y%m%d}.xlsx"

@@ -120,8 +120,11 @@ class _TemplateWriter:
         self.book.close()
 
 
-def export_roster(dest: Dest, *, actor: Any, unit: Unit | int | str | None = None) -> int:
-    """Write the people the actor may export (optionally one unit's subtree); returns rows written."""
+def export_roster(dest: Dest, *, actor: Any, unit: Unit | int | str | None = None, purpose: str = "") -> int:
+    """Write the people the actor may export (optionally one unit's subtree); returns rows written.
+
+    `purpose` is why the personal data leaves the system; it is kept as the audit entry's reason.
+    """
     filters: dict[str, Any] = {}
     unit_label = ""
     if unit is not None:
@@ -136,7 +139,7 @@ def export_roster(dest: Dest, *, actor: Any, unit: Unit | int | str | None = Non
     )
     name = Path(str(dest)).name if isinstance(dest, (str, os.PathLike)) else str(getattr(dest, "name", "") or "")
     audit.record(actor=actor, action="org.roster.export", object_type="org.roster", object_repr=name[:200],
-                 after={"rows": rows, "unit": unit_label, "file": name})
+                 after={"rows": rows, "unit": unit_label, "file": name}, reason=purpose[:200])
     return rows
 
 

@@ -154,16 +154,21 @@ def test_export_streams_only_what_the_user_may_see(tree: Tree, tmp_path: Path) -
     inside = PersonFactory(unit=tree.station)
     PersonFactory(unit=tree.other_station)
     client = login(make_user("county_leader", role=Role.LEADER, unit=tree.county))
-    response = client.get(reverse("org:roster_export"))
+    ask = client.get(reverse("org:roster_export"))
+    assert ask.status_code == 200
+    assert 'name="purpose"' in ask.content.decode()  # first the purpose, then the file
+    assert client.get(reverse("org:roster_export"), {"purpose": " "}).status_code == 400
+    response = client.get(reverse("org:roster_export"), {"purpose": "年度统计"})
     assert response.status_code == 200
     assert response["Content-Type"] == XLSX
     rows = CalamineWorkbook.from_filelike(io.BytesIO(b"".join(response.streaming_content))).get_sheet_by_index(0)
     assert [r[4] for r in rows.to_python()[1:]] == [inside.id_number]
-    assert client.get(reverse("org:roster_export"), {"unit": tree.station.pk}).status_code == 200
+    assert client.get(reverse("org:roster_export"), {"unit": tree.station.pk, "purpose": "x"}).status_code == 200
     assert client.get(reverse("org:roster_export"), {"unit": tree.other_county.pk}).status_code == 404
     assert client.get(reverse("org:roster_export"), {"unit": "x"}).status_code == 404
-    entry = AuditEntry.objects.filter(action="org.roster.export").first()
+    entry = AuditEntry.objects.filter(action="org.roster.export").order_by("seq").first()
     assert entry is not None and entry.actor_name == "county_leader"
+    assert entry.reason == "年度统计"
 
 
 def test_export_needs_permission(tree: Tree) -> None:
