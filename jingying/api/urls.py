@@ -15,6 +15,7 @@ from jingying.api import errors
 from jingying.api.auth import AUTH
 from jingying.org.api import router as org_router
 from jingying.surveys.api import router as surveys_router
+from jingying.surveys.public_api import router as public_router
 
 
 class Utf8JSONRenderer(JSONRenderer):
@@ -35,5 +36,6 @@ api = NinjaAPI(
 errors.install(api)
 api.add_router("/org", org_router)
 api.add_router("/surveys", surveys_router)
+api.add_router("/public", public_router)
 
 urlpatterns = [api.urls]

@@ -153,8 +153,9 @@ class CampaignForm(ServiceErrorsMixin, forms.Form):
     categories = forms.MultipleChoiceField(label=_("人员类别"), required=False, choices=Category.choices,
                                            widget=forms.CheckboxSelectMultiple, help_text=_("不选即全部类别"))
     kind = forms.ChoiceField(label=_("方式"), choices=[(CampaignKind.ANONYMOUS, _("匿名")),
-                                                      (CampaignKind.IDENTIFIED, _("实名"))],
-                             help_text=_("创建后不能更改"))
+                                                      (CampaignKind.IDENTIFIED, _("实名")),
+                                                      (CampaignKind.PUBLIC, _("公开评价（群众扫码，无需登录）"))],
+                             help_text=_("创建后不能更改。公开评价：按单位（派出所、服务窗口）生成二维码海报"))
     opens_at = forms.DateTimeField(label=_("开始时间"), widget=DateTimeInput())
     closes_at = forms.DateTimeField(label=_("截止时间"), widget=DateTimeInput())
     k_threshold = forms.IntegerField(label=_("最小公布人数"), min_value=1, max_value=1000,

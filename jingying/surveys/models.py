@@ -297,3 +297,83 @@ class Reminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person_id}:{self.campaign_id}"
+
+
+# --- public evaluation (issue 4 point 5) -----------------------------------------------------
+
+
+class PublicLink(models.Model):
+    """The unguessable address of a public campaign (/p/<token>/, the QR poster)."""
+
+    campaign = models.OneToOneField(Campaign, verbose_name=_("问卷调查"), on_delete=models.CASCADE,
+                                    related_name="public_link")
+    token = models.CharField(_("公开链接码"), max_length=40, unique=True)
+
+    class Meta:
+        verbose_name = _("公开评价链接")
+        verbose_name_plural = _("公开评价链接")
+
+    def __str__(self) -> str:
+        return self.token
+
+
+class PublicSubmission(models.Model):
+    """The ledger of public submissions: idempotency, one per device per day, spam review.
+
+    Holds no person, account or address. `device` is an HMAC of the device cookie, the campaign
+    and the day (unlinkable across days and campaigns). An accepted submission's answers are in
+    `Response` (with the day only) and nothing here points at that row; a held one keeps its
+    answers in `payload` until staff release (→ `Response`) or reject it.
+    """
+
+    class Status(models.TextChoices):
+        ACCEPTED = "accepted", _("已计入")
+        HELD = "held", _("待审核")
+        RELEASED = "released", _("审核后计入")
+        REJECTED = "rejected", _("已剔除")
+
+    class Reason(models.TextChoices):
+        NONE = "", _("无")
+        SPEED = "speed", _("填写过快")
+        BURST = "burst", _("短时间内大量相同答卷")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    campaign = models.ForeignKey(Campaign, verbose_name=_("问卷调查"), on_delete=models.CASCADE,
+                                 related_name="public_submissions")
+    key = models.CharField(_("提交码"), max_length=64)
+    device = models.CharField(_("设备摘要"), max_length=64)
+    day = models.DateField(_("日期"))
+    at = models.DateTimeField(_("提交时间"))
+    digest = models.CharField(_("答案摘要"), max_length=64)
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.ACCEPTED)
+    reason = models.CharField(_("原因"), max_length=10, choices=Reason.choices, blank=True, default="")
+    payload = models.JSONField(_("待审核内容"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("公开评价提交")
+        verbose_name_plural = _("公开评价提交")
+        ordering = ["at"]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "key"], name="public_submission_key_unique"),
+            models.UniqueConstraint(fields=["campaign", "device"], name="public_submission_device_unique"),
+        ]
+        indexes = [models.Index(fields=["campaign", "digest", "at"]), models.Index(fields=["campaign", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id}:{self.key}"
+
+
+class PublicThrottle(models.Model):
+    """Public submissions per source address (an HMAC, not the address) in a fixed window;
+    shared by every server process through the database."""
+
+    key = models.CharField(_("来源摘要"), max_length=64, unique=True)
+    window_start = models.DateTimeField(_("窗口开始"))
+    count = models.PositiveIntegerField(_("次数"), default=0)
+
+    class Meta:
+        verbose_name = _("公开评价限流")
+        verbose_name_plural = _("公开评价限流")
+
+    def __str__(self) -> str:
+        return self.key

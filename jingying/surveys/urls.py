@@ -1,4 +1,4 @@
-from jingying.surveys import views
+from jingying.surveys import public_views, views
 
 app_name = "surveys"
-urlpatterns = views.urlpatterns
+urlpatterns = views.urlpatterns + public_views.staff_urlpatterns

@@ -351,7 +351,13 @@ def campaign_create(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             form.apply_errors(exc)
         else:
-            messages.success(request, _("已创建，已向范围内 %(n)d 人发出邀请") % {"n": campaign.invitations.count()})
+            if campaign.kind == CampaignKind.PUBLIC:
+                from jingying.surveys.public import public_link_ensure
+
+                public_link_ensure(campaign=campaign)
+                messages.success(request, _("已创建公开评价，可打印二维码海报张贴"))
+            else:
+                messages.success(request, _("已创建，已向范围内 %(n)d 人发出邀请") % {"n": campaign.invitations.count()})
             return redirect("surveys:campaign_detail", pk=campaign.pk)
     return render_page(request, "surveys/form.html", {"form": bootstrap(form), "title": _("发起问卷调查"),
                                                       "cancel": reverse("surveys:campaign_list")},
@@ -392,6 +398,7 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
                         if u.path.startswith(campaign.unit.path) and covers(actor, "surveys.view_campaign", u.path)][:-1],
         "is_open": campaign.is_open(), "can_manage": can_manage,
         "can_results": has_perm(actor, "surveys.view_results"),
+        **_public_context(request, campaign, can_manage),
     }
     return render_page(request, "surveys/campaign_detail.html", context, fragment="surveys/partials/rates.html")
 
@@ -450,8 +457,22 @@ def campaign_results(request: HttpRequest, pk: int) -> HttpResponse:
         "breadcrumbs": [u for u in org_selectors.unit_ancestors(unit)
                         if u.path.startswith(campaign.unit.path) and covers(actor, "surveys.view_results", u.path)][:-1],
         "can_export": results.shown and has_perm(actor, "surveys.export_results"),
+        **_public_context(request, campaign, covers(actor, "surveys.manage_campaign", campaign.unit.path)),
     }
     return render_page(request, "surveys/campaign_results.html", context)
+
+
+def _public_context(request: HttpRequest, campaign: Campaign, can_manage: bool) -> dict[str, Any]:
+    """A public campaign's address and its submissions by status (held ones await review)."""
+    if campaign.kind != CampaignKind.PUBLIC:
+        return {}
+    from jingying.surveys import public
+    from jingying.surveys.public_views import public_url
+
+    link = public.link_of(campaign)
+    assert link is not None
+    return {"public": {"url": public_url(request, link.token), "counts": public.status_counts(campaign),
+                       "can_review": can_manage}}
 
 
 def campaign_export(request: HttpRequest, pk: int) -> HttpResponse:

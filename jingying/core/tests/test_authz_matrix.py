@@ -64,6 +64,8 @@ class World:
         self.draft_out = make_version(t.other_county, code="draft_out", publish=False)
         self.campaign_in = make_campaign(t.county, version=self.version_in)
         self.campaign_out = make_campaign(t.other_county, version=self.version_out)
+        self.public_in = make_campaign(t.county, version=self.version_in, kind="public", title="公开评价")
+        self.public_out = make_campaign(t.other_county, version=self.version_out, kind="public", title="公开评价")
         return self
 
     def client(self, role: str) -> Client:
@@ -115,6 +117,13 @@ def _s(attr_in: str, attr_out: str, via: str = "pk") -> Callable[[World, bool], 
         return {"pk": obj.pk}
 
     return build
+
+
+def _token(w: World, inside: bool) -> dict[str, Any]:
+    from jingying.surveys.public import public_link_ensure
+
+    w.surveys()
+    return {"token": public_link_ensure(campaign=w.public_in if inside else w.public_out).token}
 
 
 def _api(key: str, fn: Callable[[World, bool], dict[str, Any]]) -> Callable[[World, bool], dict[str, Any]]:
@@ -205,6 +214,16 @@ ROUTES: dict[str, Route] = {
     # Below k answers the export sends the user back to the results page with a message.
     "surveys:campaign_export": Route(perm="surveys.export_results", obj="county", ok=(200, 302),
                                      kwargs=_s("campaign_in", "campaign_out")),
+    # Public evaluation: the form and its API need no sign-in; the poster and the review do.
+    "public:form": Route(perm="public", kwargs=_token),
+    "surveys:public_poster": Route(perm="surveys.view_campaign", obj="county", kwargs=_s("public_in", "public_out")),
+    "surveys:public_held": Route(perm="surveys.manage_campaign", obj="county", kwargs=_s("public_in", "public_out")),
+    "surveys:public_held_review": Route(perm="surveys.manage_campaign", obj="county", method="post", ok=(302,),
+                                        skip_allowed=True, kwargs=_s("public_in", "public_out")),
+    "api:public_form": Route(perm="public", api=True, kwargs=_token),
+    # Every caller gets the same answer: 422 for an empty form (the required questions).
+    "api:public_submit": Route(perm="public", api=True, method="post", ok=(422,), kwargs=_token,
+                               data={"key": "matrix-key-01", "answers": {}, "device": "matrix-device-0001"}),
     "api:campaign_list": Route(perm="surveys.view_campaign", api=True),
     "api:campaign_detail": Route(perm="surveys.view_campaign", obj="county", api=True,
                                  kwargs=_api("campaign_id", _s("campaign_in", "campaign_out"))),
