@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
 from django.conf import settings
@@ -38,4 +39,16 @@ class LoginPolicyMiddleware:
             return redirect(settings.LOGIN_URL)
         if not request.path.startswith(_OPEN_PREFIXES) and login_rules.password_change_required(user, sec):
             return redirect("accounts:password_change")
+        touch_session(request)
         return self.get_response(request)
+
+
+# The idle timeout (settings.SESSION_COOKIE_AGE) restarts whenever the session is saved. Saving on
+# every request costs a write per page view; once a minute is enough for a 30-minute timeout.
+TOUCH_EVERY_SECONDS = 60
+
+
+def touch_session(request: HttpRequest) -> None:
+    now = int(time.time())
+    if now - int(request.session.get("jy_seen", 0)) >= TOUCH_EVERY_SECONDS:
+        request.session["jy_seen"] = now

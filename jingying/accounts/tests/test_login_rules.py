@@ -132,3 +132,22 @@ def test_second_sign_in_ends_the_first_session(tree):
     _login(second, "pd")
     assert second.get("/").status_code == 200
     assert first.get("/").status_code == 302
+
+
+def test_idle_timeout_is_renewed_at_most_once_a_minute(client, tree, monkeypatch):
+    from django.contrib.sessions.models import Session
+
+    from jingying.accounts import middleware
+
+    make_user("pd", role=Role.POLITICAL, unit=tree.city)
+    _login(client, "pd")
+    clock = [1_000_000.0]
+    monkeypatch.setattr(middleware.time, "time", lambda: clock[0])
+    client.get("/")
+    first = Session.objects.get().expire_date
+    clock[0] += 30
+    client.get("/")
+    assert Session.objects.get().expire_date == first  # no write within the minute
+    clock[0] += 31
+    client.get("/")
+    assert Session.objects.get().expire_date > first  # activity keeps the session alive
