@@ -367,3 +367,18 @@ def test_lists_in_messages_use_the_languages_separator() -> None:
         assert join_list(["心理", "健康"]) == "心理、健康"
     with translation.override("en"):
         assert join_list(["psych", "health"]) == "psych, health"
+
+
+def test_public_evaluation_pages_are_english(world: dict[str, Any]) -> None:
+    """The page the public reach by QR code (no account) and the staff's poster and review pages."""
+    from jingying.surveys import public
+
+    campaign = make_campaign(world["station"], version=world["version"], kind=CampaignKind.PUBLIC,
+                             title="Station evaluation")
+    link = public.public_link_ensure(campaign=campaign)
+    html = assert_english(english(Client()), reverse("public:form", args=[link.token]))
+    assert "Submit evaluation" in html
+    client = english(login_client(world["political"]))
+    assert_english(client, reverse("surveys:campaign_detail", args=[campaign.pk]))
+    assert_english(client, reverse("surveys:public_poster", args=[campaign.pk]))
+    assert_english(client, reverse("surveys:public_held", args=[campaign.pk]))
