@@ -308,9 +308,17 @@ def _b3_view(ctx: BenchContext, actor: Any, filters: dict[str, str], expected_na
 
 
 # Run in this order. Add a benchmark by adding its function here.
+def b5_public_burst(ctx: BenchContext) -> dict[str, Any]:
+    """B5: public survey submissions from 64 concurrent clients against a real server (b5_public.py)"""
+    from jingying.bench.b5_public import b5_public_burst as run
+
+    return run(ctx)
+
+
 BENCHMARKS: list[Callable[[BenchContext], dict[str, Any]]] = [
     b1_roster_import,
     b3_person_list,
+    b5_public_burst,
 ]
 
 

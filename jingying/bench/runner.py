@@ -120,6 +120,11 @@ def format_results(doc: dict[str, Any]) -> str:
                 extra.append(f"peak {r['peak_mb']} MB")
             if "queries" in r:
                 extra.append(f"queries 10/100 rows: {_fmt(r['queries'])}")
+            if "lost" in r:
+                extra.append(f"{r['submissions']} from {r['clients']} clients in {r['seconds']} s; "
+                             f"lost {r['lost']}, duplicated {r['duplicated']}, unanswered {r['unanswered']}, "
+                             f"held {r['held']}, retries {r['retries_sent']} (200: {r['replayed_200']}); "
+                             f"floor = form GETs/s")
             view = r.get("view") or {}
             if view.get("value") is not None:
                 extra.append(f"page {view['value']} ms, floor {view.get('floor')} ms, {view.get('ratio')}×, "

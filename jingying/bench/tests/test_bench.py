@@ -8,7 +8,7 @@ from jingying.bench.benchmarks import BENCHMARKS, bench_id
 from jingying.bench.runner import format_results, run_bench
 
 
-def test_bench_smoke_run_reports_b1_and_b3() -> None:
+def test_bench_smoke_run_reports_b1_b3_and_b5() -> None:
     doc = run_bench(people=300, runs=1, quiet=True)
     json.dumps(doc)  # the --json document is plain JSON
     assert doc["people"] == 300 and doc["database"] == "sqlite"
@@ -26,9 +26,16 @@ def test_bench_smoke_run_reports_b1_and_b3() -> None:
     queries_20, queries_100 = view["queries"]
     assert queries_20 == queries_100 > 0
     assert "passed" in view
+    # B5 at smoke size: 200 public submissions from 4 clients against a real server.
+    b5 = doc["results"]["B5"]
+    assert b5["unit"] == "responses/s" and b5["value"] > 0 and b5["floor"] > 0
+    assert (b5["submissions"], b5["clients"]) == (200, 4)
+    assert b5["lost"] == b5["duplicated"] == b5["unanswered"] == 0 and b5["passed"]
+    assert b5["rows"] == b5["distinct_keys"] == b5["responses"] == 200 and b5["held"] == 0
+    assert b5["replayed_200"] == b5["retries_sent"] == 10  # every deliberate retry answered 200, not counted twice
     table = format_results(doc)
-    assert "B1" in table and "B3" in table
+    assert "B1" in table and "B3" in table and "B5" in table
 
 
 def test_benchmarks_are_a_plain_ordered_list() -> None:
-    assert [bench_id(fn) for fn in BENCHMARKS][:2] == ["B1", "B3"]
+    assert [bench_id(fn) for fn in BENCHMARKS][:3] == ["B1", "B3", "B5"]
