@@ -31,8 +31,8 @@ from typing import Any
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import Count, F
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Count
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -138,6 +138,35 @@ def questions_of(campaign: Campaign) -> list[Question]:
     return list(campaign.version.questions.order_by("position"))
 
 
+_FORMS: dict[str, tuple[float, Campaign, list[Question]]] = {}
+
+
+def cache_seconds() -> float:
+    """How long a server process reuses a public form (campaign and its frozen questions):
+    JINGYING_PUBLIC_CACHE_SECONDS, 5. A changed deadline reaches every process within that."""
+    try:
+        return float(_setting("JINGYING_PUBLIC_CACHE_SECONDS", "5"))
+    except ValueError:
+        return 5.0
+
+
+def public_form(token: str) -> tuple[Campaign, list[Question]]:
+    """access_public and questions_of, reused for a few seconds under a burst of submissions
+    (read-only objects: the questions of a published version never change)."""
+    ttl = cache_seconds()
+    now = time.monotonic()
+    hit = _FORMS.get(token) if ttl > 0 else None
+    if hit is not None and now - hit[0] < ttl:
+        return hit[1], hit[2]
+    campaign = access_public(token)
+    questions = questions_of(campaign)
+    if ttl > 0:
+        if len(_FORMS) > 1000:
+            _FORMS.clear()
+        _FORMS[token] = (now, campaign, questions)
+    return campaign, questions
+
+
 # --- render stamp (impossible speed) -------------------------------------------------------
 
 
@@ -165,26 +194,36 @@ def elapsed_since(campaign: Campaign, stamp: str | None) -> float | None:
 
 
 def throttle_hit(*, address: str) -> bool:
-    """Count one submission from this address; False once over the limit for the window."""
+    """Count one submission from this address; False once over the limit for the window.
+
+    One statement per request in the usual case (UPDATE … RETURNING, SQLite ≥ 3.35 and
+    PostgreSQL): the counter restarts when its window has passed.
+    """
     limit, window = rate_limit()
     if limit <= 0:
         return True
     key = _mac("address", address)
     now = timezone.now()
     start = now - dt.timedelta(seconds=window)
+    ops, qn = connection.ops, connection.ops.quote_name
+    table = qn(PublicThrottle._meta.db_table)
+    # Names come from the model, values are bound.
+    sql = (f"UPDATE {table} SET {qn('count')} = CASE WHEN {qn('window_start')} > %s THEN {qn('count')} + 1 ELSE 1 END, "  # noqa: S608
+           f"{qn('window_start')} = CASE WHEN {qn('window_start')} > %s THEN {qn('window_start')} ELSE %s END "
+           f"WHERE {qn('key')} = %s RETURNING {qn('count')}")
+    at, since = ops.adapt_datetimefield_value(now), ops.adapt_datetimefield_value(start)
     for _attempt in range(3):
-        with transaction.atomic():
-            if PublicThrottle.objects.filter(key=key, window_start__gt=start).update(count=F("count") + 1):
-                count = PublicThrottle.objects.filter(key=key).values_list("count", flat=True).first() or 0
-                return count <= limit
-            if PublicThrottle.objects.filter(key=key).update(window_start=now, count=1):
-                return True
-            try:
-                with transaction.atomic():
-                    PublicThrottle.objects.create(key=key, window_start=now, count=1)
-                return True
-            except IntegrityError:
-                continue  # another process created it first: count again
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [since, since, at, key])
+            row = cursor.fetchone()
+        if row is not None:
+            return int(row[0]) <= limit
+        try:
+            with transaction.atomic():
+                PublicThrottle.objects.create(key=key, window_start=now, count=1)
+            return True
+        except IntegrityError:
+            continue  # another process created it first: count again
     return True  # pragma: no cover - three lost races in a row
 
 

@@ -52,10 +52,10 @@ ERRORS: dict[int, Any] = {404: ErrorOut, 409: ErrorOut, 422: ErrorOut, 429: Erro
 
 @router.get("/{token}", response={200: PublicFormOut, 404: ErrorOut}, summary="公开评价表单", url_name="public_form")
 def public_form(request: HttpRequest, token: str) -> PublicFormOut:
-    campaign = public.access_public(token)
+    campaign, questions_ = public.public_form(token)
     questions = [QuestionOut(code=q.code, kind=q.kind, text=q.text, help_text=q.help_text, required=q.required,
                              options=q.options or [], rows=q.rows or [], min_value=q.min_value,
-                             max_value=q.max_value, show_if=q.show_if) for q in public.questions_of(campaign)]
+                             max_value=q.max_value, show_if=q.show_if) for q in questions_]
     return PublicFormOut(title=campaign.title, unit=campaign.unit.name, intro=campaign.intro, open=campaign.is_open(),
                          closes_at=campaign.closes_at, stamp=public.render_stamp(campaign), questions=questions)
 
@@ -63,13 +63,13 @@ def public_form(request: HttpRequest, token: str) -> PublicFormOut:
 @router.post("/{token}/responses", response={200: ReceivedOut, 201: ReceivedOut, **ERRORS}, summary="提交公开评价",
              url_name="public_submit")
 def public_submit(request: HttpRequest, token: str, payload: PublicResponseIn) -> Status[Any]:
-    campaign = public.access_public(token)
+    campaign, questions = public.public_form(token)
     if not public.throttle_hit(address=client_ip(request)):
         return Status(429, {"detail": _("提交过于频繁，请稍后再试。")})
     device = request.COOKIES.get(public.DEVICE_COOKIE) or payload.device or ""
     try:
         result = public.public_submit(campaign=campaign, raw=payload.answers, key=payload.key, device=device,
-                                      stamp=payload.stamp)
+                                      stamp=payload.stamp, questions=questions)
     except public.AlreadyTodayError as exc:
         return Status(409, {"detail": " ".join(exc.messages)})
     body = ReceivedOut(detail=_("感谢您的评价！"), key=payload.key)

@@ -52,14 +52,13 @@ def _with_device(request: HttpRequest, response: HttpResponse) -> HttpResponse:
 @login_not_required
 @require_http_methods(["GET", "POST"])
 def public_form(request: HttpRequest, token: str) -> HttpResponse:
-    campaign = public.access_public(token)
+    campaign, questions = public.public_form(token)
     if request.method == "GET":
         if not campaign.is_open():
             return _message(request, campaign, _("本次评价不在开放时间内，感谢您的关注。"), status=200)
-        return _with_device(request, _render_form(request, campaign, public.questions_of(campaign)))
+        return _with_device(request, _render_form(request, campaign, questions))
     if not public.throttle_hit(address=client_ip(request)):
         return _message(request, campaign, _("提交过于频繁，请稍后再试。"), status=429)
-    questions = public.questions_of(campaign)
     raw = logic.parse_form([logic.Spec.of(q) for q in questions], request.POST)
     key = request.POST.get("submission_key", "")
     try:

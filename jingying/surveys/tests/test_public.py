@@ -41,6 +41,7 @@ def _no_speed_check(settings: Any) -> None:
     settings.JINGYING_PUBLIC_MIN_SECONDS = 0
     settings.JINGYING_PUBLIC_RATE_LIMIT = "30/600"
     settings.JINGYING_PUBLIC_BURST = "5/300"
+    settings.JINGYING_PUBLIC_CACHE_SECONDS = 0
 
 
 @pytest.fixture
@@ -315,3 +316,27 @@ def test_api_rate_limit_429(world: dict[str, Any], settings: Any) -> None:
     refused = Client().post(url, json.dumps({**body, "key": "b" * 20, "device": "f" * 30}),
                             content_type="application/json")
     assert refused.status_code == 429 and "频繁" in refused.json()["detail"]
+
+
+def test_form_cache_reuses_the_campaign_for_a_few_seconds(world: dict[str, Any], settings: Any,
+                                                          django_assert_num_queries: Any) -> None:
+    settings.JINGYING_PUBLIC_CACHE_SECONDS = 60
+    public._FORMS.clear()
+    campaign, questions = public.public_form(world["token"])
+    with django_assert_num_queries(0):
+        again, same = public.public_form(world["token"])
+    assert again is campaign and same is questions and [q.code for q in same] == ["overall", "what", "words"]
+    settings.JINGYING_PUBLIC_CACHE_SECONDS = 0
+    with django_assert_num_queries(2):
+        public.public_form(world["token"])
+
+
+def test_throttle_window_restarts(world: dict[str, Any], settings: Any) -> None:
+    settings.JINGYING_PUBLIC_RATE_LIMIT = "2/60"
+    assert [public.throttle_hit(address="10.0.0.9") for _i in range(3)] == [True, True, False]
+    later = timezone.now() + dt.timedelta(seconds=61)
+    with mock.patch("jingying.surveys.public.timezone.now", return_value=later):
+        assert public.throttle_hit(address="10.0.0.9") is True
+        assert public.throttle_hit(address="10.0.0.9") is True
+        assert public.throttle_hit(address="10.0.0.9") is False
+    assert PublicThrottle.objects.count() == 1
