@@ -2,32 +2,20 @@
 phone-sized screen, cannot answer twice, and the political department sees results only once
 5 people have answered.
 
-Builds a 3,000-person demo force (`jingying demo --no-serve`) plus the demo surveys
-(`jingying manage survey_demo`: the station's anonymous campaign already has 4 answers waiting),
+Builds a 3,000-person demo force with its demo surveys (`jingying demo --no-serve`: the station's
+anonymous campaign already has 4 answers waiting),
 starts `jingying serve --demo`, and drives Debian's Chromium. Screenshots go to test-artifacts/.
 """
 
 from __future__ import annotations
 
 import re
-import subprocess
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.browser.test_smoke import (
-    ARTIFACTS,
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    Watch,
-    _env,
-    _free_port,
-    _jingying,
-    _login,
-    _wait_for,
-)
+from tests.browser.support import ARTIFACTS, Watch, _login, chromium, running_demo
 
 pytestmark = pytest.mark.browser
 
@@ -36,40 +24,15 @@ CAMPAIGN = "【演示】派出所民警思想动态匿名问卷"
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing")
-    data_dir = tmp_path_factory.mktemp("surveys-browser-var")
-    env = _env(data_dir)
-    for args in (("demo", "--no-serve", "--people", "3000"), ("manage", "survey_demo")):
-        done = subprocess.run(_jingying(*args), env=env, cwd=data_dir, capture_output=True, text=True, timeout=600,
-                              check=False)
-        assert done.returncode == 0, f"{args} failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
-    port = _free_port()
-    log = data_dir / "serve.log"
-    with log.open("wb") as out:
-        proc = subprocess.Popen(_jingying("serve", "--demo", "--port", str(port), "--workers", "1", "--no-worker"),
-                                env=env, cwd=data_dir, stdout=out, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        _wait_for(f"{base}/accounts/login/", proc, log)
+    # `jingying demo` also loads the demo surveys (settings.JINGYING_DEMO_LOADERS).
+    with running_demo(tmp_path_factory.mktemp("surveys-browser-var"), people=3000) as base:
         yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        instance = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with chromium() as instance:
         yield instance
-        instance.close()
 
 
 def _results_page(page: Any, base: str) -> str:
