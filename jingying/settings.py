@@ -167,3 +167,10 @@ JINGYING_TOTP_ISSUER = conf.env_str("JINGYING_TOTP_ISSUER", "Jingying")
 
 # Demo activity each domain app adds on top of the demo force (`jingying demo`), in order.
 JINGYING_DEMO_LOADERS = ["jingying.surveys.demo.load_demo_surveys"]
+
+# Public evaluation forms (surveys/public.py): "N/SECONDS" limits, the spam speed floor, and how
+# long a process may reuse a public form before re-reading it.
+JINGYING_PUBLIC_RATE_LIMIT = conf.env_str("JINGYING_PUBLIC_RATE_LIMIT", "30/600")
+JINGYING_PUBLIC_BURST = conf.env_str("JINGYING_PUBLIC_BURST", "5/300")
+JINGYING_PUBLIC_MIN_SECONDS = conf.env_str("JINGYING_PUBLIC_MIN_SECONDS", "3")
+JINGYING_PUBLIC_CACHE_SECONDS = conf.env_str("JINGYING_PUBLIC_CACHE_SECONDS", "5")

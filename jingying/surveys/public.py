@@ -20,7 +20,6 @@ import datetime as dt
 import hashlib
 import hmac
 import json
-import os
 import re
 import secrets
 import time
@@ -57,10 +56,8 @@ Reason = PublicSubmission.Reason
 
 
 def _setting(name: str, default: str) -> str:
-    value = getattr(settings, name, None)
-    if value is None:
-        value = os.environ.get(name, default)
-    return str(value)
+    """Read at call time (tests override settings); the environment is read once, in settings."""
+    return str(getattr(settings, name, default))
 
 
 def _pair(name: str, default: str) -> tuple[int, int]:
