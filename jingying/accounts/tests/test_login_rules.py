@@ -151,3 +151,13 @@ def test_idle_timeout_is_renewed_at_most_once_a_minute(client, tree, monkeypatch
     clock[0] += 31
     client.get("/")
     assert Session.objects.get().expire_date > first  # activity keeps the session alive
+
+
+def test_no_code_without_a_secret_and_password_age_can_be_switched_off(tree, settings):
+    user = make_user("pd", role=Role.POLITICAL, unit=tree.city)
+    assert not login_rules.totp_check(user, "123456")
+    LoginSecurity.objects.filter(user=user).update(password_changed_at=timezone.now() - dt.timedelta(days=400))
+    settings.JINGYING_PASSWORD_MAX_AGE_DAYS = 0
+    assert not login_rules.password_change_required(user)
+    settings.JINGYING_PASSWORD_MAX_AGE_DAYS = 90
+    assert login_rules.password_change_required(user)
