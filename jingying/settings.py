@@ -31,6 +31,8 @@ INSTALLED_APPS = [
     "jingying.accounts",
     "jingying.org",
     "jingying.surveys",
+    "jingying.care",
+    "jingying.health",
 ]
 
 MIDDLEWARE = [

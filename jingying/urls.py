@@ -9,6 +9,8 @@ urlpatterns = [
     path("accounts/", include("jingying.accounts.urls")),
     path("org/", include("jingying.org.urls")),
     path("surveys/", include("jingying.surveys.urls")),
+    path("care/", include("jingying.care.urls")),
+    path("health/", include("jingying.health.urls")),
     path("p/", include("jingying.surveys.public_urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("api/v1/", api.urls),

@@ -58,6 +58,32 @@ SURVEYS_RUN = frozenset({
 SURVEYS_FOLLOW = frozenset({"surveys.view_campaign", "surveys.view_results", "surveys.export_results"})
 SURVEYS_ANSWER = frozenset({"surveys.answer_campaign"})
 
+# Domain modules add their permissions per role in their own section below (one dict per
+# section, role -> permissions), so modules built side by side never edit the same lines.
+# `permissions` hold over the grant's subtree; `self` only over the holder's own records.
+Section = dict[str, frozenset[str]]
+
+# --- care: concerns, field visits, care visits (issue 5, parts 1-3) ---
+CARE_CASES: Section = {}
+CARE_CASES_SELF: Section = {}
+# --- care: rights protection, campaign measures, childcare, insurance (issue 5, parts 4-7) ---
+CARE_SUPPORT: Section = {}
+CARE_SUPPORT_SELF: Section = {}
+# --- care: relief fund, hospital cooperation, six guarantees and equipment (issue 5, parts 8-10) ---
+CARE_FUND: Section = {}
+CARE_FUND_SELF: Section = {}
+# --- health: checkups and the officer's own health page (issue 6, parts 1 and 5) ---
+HEALTH_CHECKUPS: Section = {}
+HEALTH_CHECKUPS_SELF: Section = {}
+# --- health: screening, crisis escalation, counselling (issue 6, parts 2-4) ---
+HEALTH_PSYCH: Section = {}
+HEALTH_PSYCH_SELF: Section = {}
+
+_SECTIONS: list[Section] = [CARE_CASES, CARE_SUPPORT, CARE_FUND, HEALTH_CHECKUPS, HEALTH_PSYCH]
+_SELF_SECTIONS: list[Section] = [
+    CARE_CASES_SELF, CARE_SUPPORT_SELF, CARE_FUND_SELF, HEALTH_CHECKUPS_SELF, HEALTH_PSYCH_SELF,
+]
+
 
 @dataclass(frozen=True)
 class RoleSpec:
@@ -94,6 +120,20 @@ ROLE_SPECS: dict[str, RoleSpec] = {
     ),
     Role.AUDITOR: RoleSpec(permissions=frozenset({"core.view_audit"})),
 }
+
+
+def _widen(specs: dict[str, RoleSpec]) -> dict[str, RoleSpec]:
+    """Each role's spec with the domain modules' sections added."""
+    out = {}
+    for role, spec in specs.items():
+        extra = frozenset().union(*(section.get(role, frozenset()) for section in _SECTIONS))
+        extra_self = frozenset().union(*(section.get(role, frozenset()) for section in _SELF_SECTIONS))
+        out[role] = RoleSpec(permissions=spec.permissions | extra,
+                             self_permissions=spec.self_permissions | extra_self, units_only=spec.units_only)
+    return out
+
+
+ROLE_SPECS = _widen(ROLE_SPECS)
 
 
 def role_permissions(role: str) -> frozenset[str]:

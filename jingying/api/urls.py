@@ -13,6 +13,8 @@ from ninja.renderers import JSONRenderer
 
 from jingying.api import errors
 from jingying.api.auth import AUTH
+from jingying.care.api import router as care_router
+from jingying.health.api import router as health_router
 from jingying.org.api import router as org_router
 from jingying.surveys.api import router as surveys_router
 from jingying.surveys.public_api import router as public_router
@@ -37,5 +39,7 @@ errors.install(api)
 api.add_router("/org", org_router)
 api.add_router("/surveys", surveys_router)
 api.add_router("/public", public_router)
+api.add_router("/care", care_router)
+api.add_router("/health", health_router)
 
 urlpatterns = [api.urls]

@@ -110,7 +110,7 @@ def create_demo_users(units: DemoUnits) -> list[DemoLogin]:
     used: set[int] = set()
     # Later modules widen what these roles may do; the grants themselves are fixed here.
     specs: list[tuple[str, str, Unit, tuple[str, ...], Person | None, str]] = [
-        ("region", Role.POLITICAL, region, (), _pick_or_make(units.region_political, used, position="科员"), "厅政治部"),
+        ("region", Role.POLITICAL, region, (Domain.FUND,), _pick_or_make(units.region_political, used, position="科员"), "厅政治部"),
         ("city", Role.POLITICAL, city, (), _pick_or_make(units.city_political.get(city.code), used, position="科员"),
          "市局政治部"),
         ("county", Role.LEADER, county, (), _pick_or_make(county, used, position="局长"), "分局局长"),

@@ -1,0 +1,5 @@
+"""JSON API of the care app: one router per part, mounted on `router` at /api/v1/care/."""
+
+from ninja import Router
+
+router = Router(tags=["care"])

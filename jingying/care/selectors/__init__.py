@@ -1,0 +1,1 @@
+"""Every read, one module per part: scoped QuerySets (`restrict`) and `access_<entity>` helpers."""

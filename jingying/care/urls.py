@@ -1,0 +1,6 @@
+"""The care app's pages: each part's views module lists its own patterns."""
+
+from django.urls import URLPattern
+
+app_name = "care"
+urlpatterns: list[URLPattern] = []

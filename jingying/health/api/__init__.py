@@ -1,0 +1,5 @@
+"""JSON API of the health app: one router per part, mounted on `router` at /api/v1/health/."""
+
+from ninja import Router
+
+router = Router(tags=["health"])

@@ -1,0 +1,1 @@
+"""Models, one module per part of the app; each part's module is imported here."""

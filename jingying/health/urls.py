@@ -1,0 +1,6 @@
+"""The health app's pages: each part's views module lists its own patterns."""
+
+from django.urls import URLPattern
+
+app_name = "health"
+urlpatterns: list[URLPattern] = []
