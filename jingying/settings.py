@@ -174,5 +174,9 @@ JINGYING_DEMO_LOADERS = ["jingying.surveys.demo.load_demo_surveys"]
 # long a process may reuse a public form before re-reading it.
 JINGYING_PUBLIC_RATE_LIMIT = conf.env_str("JINGYING_PUBLIC_RATE_LIMIT", "30/600")
 JINGYING_PUBLIC_BURST = conf.env_str("JINGYING_PUBLIC_BURST", "5/300")
+
+# Where urgent in-app messages (crisis alerts, escalations) are also sent: comma-separated dotted
+# paths of channel(notification) callables, e.g. "jingying.core.notifications.email_channel".
+JINGYING_NOTIFY_CHANNELS = [c.strip() for c in conf.env_str("JINGYING_NOTIFY_CHANNELS", "").split(",") if c.strip()]
 JINGYING_PUBLIC_MIN_SECONDS = conf.env_str("JINGYING_PUBLIC_MIN_SECONDS", "3")
 JINGYING_PUBLIC_CACHE_SECONDS = conf.env_str("JINGYING_PUBLIC_CACHE_SECONDS", "5")

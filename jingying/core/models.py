@@ -55,3 +55,30 @@ class AuditHead(models.Model):
 
     def __str__(self) -> str:
         return f"{self.seq}:{self.hash[:8]}"
+
+
+class Notification(models.Model):
+    """An in-app message to one user (reminders, alerts, escalations from every module).
+
+    Written only by jingying.core.notifications.notify(); urgent ones also go out through the
+    configured channels (JINGYING_NOTIFY_CHANNELS, e.g. e-mail or an SMS gateway).
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("接收人"), on_delete=models.CASCADE,
+                             related_name="notifications")
+    kind = models.CharField(_("类别"), max_length=48)
+    title = models.CharField(_("标题"), max_length=200)
+    body = models.TextField(_("内容"), blank=True)
+    url = models.CharField(_("链接"), max_length=300, blank=True)
+    urgent = models.BooleanField(_("紧急"), default=False)
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+    read_at = models.DateTimeField(_("阅读时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("消息")
+        verbose_name_plural = _("消息")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "read_at"]), models.Index(fields=["user", "-created_at"])]
+
+    def __str__(self) -> str:
+        return self.title

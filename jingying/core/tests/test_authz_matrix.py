@@ -43,6 +43,11 @@ ROUTES: dict[str, Route] = {
     "accounts:password_change": Route(perm=None),
     "set_language": Route(perm="public", method="post", data={"language": "en"}, ok=(302,)),
     "core:my_access_log": Route(perm=None),
+    "core:notification_list": Route(perm=None),
+    "core:notification_bell": Route(perm=None),
+    "core:notification_read_all": Route(perm=None, method="post", ok=(302,)),
+    # Someone else's (or a missing) message is 404 for everyone.
+    "core:notification_open": Route(perm=None, kwargs=lambda w, i: {"pk": 999999}, ok=(404,)),
     # --- audit (audit administrator only) ---
     "core:audit_list": Route(perm="core.view_audit"),
     "core:audit_export": Route(perm="core.view_audit"),
