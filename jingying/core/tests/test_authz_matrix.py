@@ -10,6 +10,7 @@ Domain apps keep their rules in `<app>/tests/authz_routes.py` (APP_ROUTE_MODULES
 from __future__ import annotations
 
 import uuid
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -162,9 +163,15 @@ ROUTES: dict[str, Route] = {
     "api:person_history": Route(perm="org.view_person", obj="person", api=True, kwargs=kw_api("person_id", kw_person)),
 }
 
-APP_ROUTE_MODULES = ["jingying.care.tests.authz_routes", "jingying.health.tests.authz_routes"]
+# Each domain app's rules: every `jingying/<app>/tests/authz_routes*.py` module's ROUTES.
+APP_ROUTE_MODULES = sorted(
+    f"jingying.{p.parent.parent.name}.tests.{p.stem}"
+    for p in Path(__file__).resolve().parents[2].glob("*/tests/authz_routes*.py")
+)
 for _module in APP_ROUTE_MODULES:
-    ROUTES.update(import_string(f"{_module}.ROUTES"))
+    _rules = import_string(f"{_module}.ROUTES")
+    assert not set(_rules) & set(ROUTES), f"{_module} repeats rules: {sorted(set(_rules) & set(ROUTES))}"
+    ROUTES.update(_rules)
 
 
 
