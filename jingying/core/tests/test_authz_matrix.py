@@ -162,7 +162,8 @@ ROUTES: dict[str, Route] = {
     "api:person_history": Route(perm="org.view_person", obj="person", api=True, kwargs=kw_api("person_id", kw_person)),
 }
 
-APP_ROUTE_MODULES = ["jingying.care.tests.authz_routes", "jingying.health.tests.authz_routes"]
+APP_ROUTE_MODULES = ["jingying.care.tests.authz_routes", "jingying.health.tests.authz_routes",
+                     "jingying.surveys.tests.authz_routes"]
 for _module in APP_ROUTE_MODULES:
     ROUTES.update(import_string(f"{_module}.ROUTES"))
 

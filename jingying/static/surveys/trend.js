@@ -1,0 +1,16 @@
+// Index trend across campaigns (ECharts, vendored). Data comes from the element's data-chart
+// attribute (JSON: name, labels, values with null where a campaign's figure is suppressed).
+document.querySelectorAll(".trend-chart").forEach((el) => {
+  if (typeof echarts === "undefined") return;
+  const data = JSON.parse(el.dataset.chart || "{}");
+  el.style.height = "260px";
+  const chart = echarts.init(el);
+  chart.setOption({
+    tooltip: { trigger: "axis" },
+    grid: { left: 40, right: 16, top: 24, bottom: 48 },
+    xAxis: { type: "category", data: data.labels || [], axisLabel: { interval: 0, rotate: 20 } },
+    yAxis: { type: "value", min: 0, max: 100 },
+    series: [{ name: data.name, type: "line", data: data.values || [], connectNulls: false, label: { show: true } }],
+  });
+  window.addEventListener("resize", () => chart.resize());
+});
