@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from jingying.surveys.selectors import RateRow, Results
 
+
 def results_workbook(results: Results, head: RateRow, children: list[RateRow], extra: Any = None) -> bytes:
     """The results page as a workbook; `extra` (an AnalysisExport) adds the cross-tab, index
     and theme sheets."""

@@ -139,9 +139,9 @@ def test_export_workbook(world: dict[str, Any]) -> None:
     assert "不显示（人数不足）" in cross[by_level + 2]  # the hidden stations are marked
     flat = [v for row in cross for v in row if v is not None]
     assert "装备老旧" not in flat
-    index = [r for r in book["指数"].iter_rows(values_only=True)]
+    index = list(book["指数"].iter_rows(values_only=True))
     assert index[2][:3] == ("合计", 55, 25)  # (6·75 + 6·37.5 + 3·25 + 10·62.5) / 25 = 1375 / 25
-    themes = [r for r in book["主题"].iter_rows(values_only=True)]
+    themes = list(book["主题"].iter_rows(values_only=True))
     assert ("食堂、伙食、改善", 10) in [r[:2] for r in themes]
     assert not any("希望保障轮休" in str(v) for r in themes for v in r)  # no answer text in the export
 
