@@ -91,7 +91,8 @@ def group(texts: list[str], *, k: int, rng: random.Random | None = None, max_the
         members = sorted(i for i in remaining if word in docs[i])
         with_it = Counter(w for i in members for w in docs[i] if w != word)
         related = [w for w, c in sorted(with_it.items(), key=lambda kv: (-kv[1], kv[0]))[:2] if 3 * c >= len(members)]
-        examples = [_short(texts[i]) for i in rng.sample(members, min(EXAMPLES, len(members)))]
+        distinct = sorted({" ".join(texts[i].split()) for i in members})  # no answer twice
+        examples = [_short(t) for t in rng.sample(distinct, min(EXAMPLES, len(distinct)))]
         themes.append(Theme("、".join([word, *related]), [word, *related], len(members), examples))
         remaining.difference_update(members)
     return Grouping(themes, len(remaining))

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -57,7 +58,8 @@ def analysis_context(request: HttpRequest, campaign: Campaign, unit: Any, tab: s
                 "result": r, "points": points,
                 "chart": json.dumps({
                     "name": name,
-                    "labels": [p.campaign.title for p in points],
+                    "labels": [timezone.localtime(p.campaign.opens_at).strftime("%Y-%m") for p in points],
+                    "titles": [p.campaign.title for p in points],
                     "values": [float(p.value) if p.value is not None else None for p in points],
                     "n": [p.respondents for p in points],
                 }, ensure_ascii=False),

@@ -6,9 +6,12 @@ document.querySelectorAll(".trend-chart").forEach((el) => {
   el.style.height = "260px";
   const chart = echarts.init(el);
   chart.setOption({
-    tooltip: { trigger: "axis" },
-    grid: { left: 40, right: 16, top: 24, bottom: 48 },
-    xAxis: { type: "category", data: data.labels || [], axisLabel: { interval: 0, rotate: 20 } },
+    tooltip: {
+      trigger: "axis",
+      formatter: (items) => items.map((item) => `${echarts.format.encodeHTML(String((data.titles || [])[item.dataIndex] || item.name))}<br>${item.value ?? "—"}`).join("<br>"),
+    },
+    grid: { left: 40, right: 16, top: 24, bottom: 32 },
+    xAxis: { type: "category", data: data.labels || [], axisLabel: { interval: 0 } },
     yAxis: { type: "value", min: 0, max: 100 },
     series: [{ name: data.name, type: "line", data: data.values || [], connectNulls: false, label: { show: true } }],
   });

@@ -23,11 +23,12 @@ def test_keywords_use_the_domain_dictionary_and_stop_words() -> None:
 
 
 def test_group_counts_examples_and_k() -> None:
-    texts = ["加班太多"] * 6 + ["食堂伙食差"] * 5 + ["宿舍漏水"] * 4 + ["谢谢"] * 2
+    texts = ["加班太多"] * 3 + ["加班多", "周末加班", "经常加班"] + ["食堂伙食差"] * 5 + ["宿舍漏水"] * 4 + ["谢谢"] * 2
     grouping = themes.group(texts, k=5, rng=random.Random(1))
     assert [(t.words[0], t.count) for t in grouping.themes] == [("加班", 6), ("食堂", 5)]
     assert grouping.other == 6  # 宿舍 (4) is below k: no theme, no example
-    assert all(len(t.examples) == 3 for t in grouping.themes)
+    assert len(grouping.themes[0].examples) == 3 and len(set(grouping.themes[0].examples)) == 3
+    assert grouping.themes[1].examples == ["食堂伙食差"]  # the same answer is never shown twice
     assert themes.group([], k=5).themes == []
     assert themes.group(["谢谢"] * 9, k=5).other == 9  # nothing but stop words
     long = themes.group(["加班" + "很" * 300] * 5, k=5).themes[0].examples[0]
