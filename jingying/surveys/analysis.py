@@ -212,8 +212,10 @@ def crosstab(*, actor: Any, campaign: Campaign, question: Question, dimension: s
         order = [(v, str(label)) for v, label in AGE_LABELS]
     else:
         ids = [int(key) for key in present if key != REST]
-        order = [(str(u.pk), u.short_name or u.name)
-                 for u in Unit.objects.filter(pk__in=ids).order_by("sort_order", "path")]
+        level_units = list(Unit.objects.filter(pk__in=ids).order_by("sort_order", "path"))
+        short = [u.short_name or u.name for u in level_units]
+        # short names repeat at deeper levels (every county has its 政治部): then full names
+        order = [(str(u.pk), label if short.count(label) == 1 else u.name) for u, label in zip(level_units, short, strict=True)]
     columns = []
     for key, label in order:
         if not present.get(key):

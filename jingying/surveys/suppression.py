@@ -136,7 +136,8 @@ class UnitTree:
 #    zero on an edge exactly when the potentials a and −b agree across it, so its support is a
 #    union of edge cuts; the smallest non-zero support is the graph's minimum cut. When a
 #    component's minimum cut is below k (e.g. all under-30s are 辅警, so 辅警 − under-30s
-#    isolates the few older 辅警), the age split of that block is dropped (pooled whole).
+#    isolates the few older 辅警), more values of one breakdown are pooled, smallest first,
+#    until the block passes (whichever breakdown keeps more people apart).
 #
 # Blocks are disjoint, so the span is the direct sum of the blocks' spans and a small support
 # in the whole would need a small support in one block: none exists. Decisions are made once
@@ -243,13 +244,27 @@ class CrossBlocks:
             ages[age] = ages.get(age, 0) + n
         cat_apart = {c for c, n in cats.items() if n > 0} - suppress(cats, k)
         age_apart = {a for a, n in ages.items() if n > 0} - suppress(ages, k)
+        if self._safe(cells, cat_apart, age_apart):
+            return {"category": cat_apart, "age": age_apart}
+        # The two breakdowns together would give a small group away. Pool more of one of them,
+        # smallest value first, until the block passes (with one breakdown pooled whole it
+        # does; pooling a value of ≥ k keeps the pool at 0 or ≥ k); keep whichever way leaves
+        # more people apart (the age bands are pooled on a tie).
+        options = []
+        for dimension, counts in (("age", ages), ("category", cats)):
+            keep = {"category": set(cat_apart), "age": set(age_apart)}
+            while keep[dimension] and not self._safe(cells, keep["category"], keep["age"]):
+                keep[dimension].discard(min(keep[dimension], key=lambda v: (counts[v], v)))
+            apart = sum(cats[c] for c in keep["category"]) + sum(ages[a] for a in keep["age"])
+            options.append((apart, dimension == "age", keep))
+        return max(options, key=lambda o: (o[0], o[1]))[2]
+
+    def _safe(self, cells: dict[tuple[str, str], int], cat_apart: set[str], age_apart: set[str]) -> bool:
         edges: dict[tuple[str, str], int] = {}
         for (cat, age), n in cells.items():
             key = ("c:" + (cat if cat in cat_apart else REST), "a:" + (age if age in age_apart else REST))
             edges[key] = edges.get(key, 0) + n
-        if not min_cut_ok(edges, k):
-            age_apart = set()  # two breakdowns of this block together would give a small group away
-        return {"category": cat_apart, "age": age_apart}
+        return min_cut_ok(edges, self.k)
 
     def part(self, uid: int, dimension: str, value: str) -> str | None:
         """The published column a respondent attached to `uid` with this value counts in

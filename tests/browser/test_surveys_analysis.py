@@ -6,7 +6,6 @@ leaving the machine. Screenshots go to test-artifacts/."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
 
