@@ -212,3 +212,7 @@ def submit(request: HttpRequest, campaign_id: int, payload: ResponseIn) -> Statu
     except services.AlreadyAnsweredError as exc:
         return Status(409, {"detail": " ".join(exc.messages)})  # type: ignore[arg-type]
     return Status(201, SubmittedOut(detail=_("已提交，感谢参与"), anonymous=invitation.campaign.anonymous))
+
+
+# The analysis endpoints (crosstab, indices, trend, themes) live in their own module.
+from jingying.surveys import api_analysis  # noqa: E402,F401

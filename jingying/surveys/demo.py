@@ -1,8 +1,11 @@
 """Demo surveys on top of the demo force (`jingying manage survey_demo`, after `jingying demo`).
 
 - the scored instruments as frozen questionnaires;
-- a morale questionnaire (every question type, a show-if);
-- last quarter's anonymous force-wide campaign, closed, with results;
+- a morale questionnaire (every question type, a show-if) with a morale index (士气指数:
+  satisfaction and the four aspects, overtime hours as a reverse item);
+- four quarterly anonymous force-wide campaigns of it, closed, with results whose morale rises a
+  little from quarter to quarter (the index trend on the results page), and free-text answers
+  that group into themes;
 - this quarter's anonymous campaign for the demo county, open, partly answered;
 - an anonymous campaign for the demo station with k − 1 answers, so the first person who answers
   in the demo (the `officer` login) makes the results appear.
@@ -33,8 +36,16 @@ SEED = 20260401
 SCALE = [{"value": str(v), "label": label} for v, label in
          [(1, "很不满意"), (2, "不满意"), (3, "一般"), (4, "满意"), (5, "很满意")]]
 MAX_BULK_ANSWERS = 3000
+EARLIER_BULK_ANSWERS = 800  # the three older quarters: enough for a trend, quick to load
 WORDS = ["希望减少非警务活动", "加班较多，希望合理安排轮休", "食堂伙食有改善", "希望多组织业务培训",
-         "基层警力不足", "希望落实带薪休假", "感谢组织关心", "装备需要更新", "希望增加心理疏导", ""]
+         "基层警力不足", "希望落实带薪休假", "感谢组织关心", "装备需要更新", "希望增加心理疏导", "",
+         "值班太多，加班费希望按时发放", "警车和装备老旧，希望更新", "职级晋升太慢", "辅警待遇偏低，希望提高",
+         "希望解决子女入学问题", "宿舍条件需要改善", "基层台账太多，希望减负", "心理压力大，希望多组织谈心", "", ""]
+MORALE_INDEX = {"code": "morale", "name": "士气指数",
+                "items": [{"question": "satisfaction"}, {"question": "aspects", "row": "pay"},
+                          {"question": "aspects", "row": "care"}, {"question": "aspects", "row": "training"},
+                          {"question": "aspects", "row": "leadership"}, {"question": "overtime", "reverse": True}]}
+QUARTERS = [("2025 年第二季度", 370), ("2025 年第三季度", 280), ("2025 年第四季度", 190)]
 
 
 def morale_questions() -> list[dict[str, Any]]:
@@ -68,6 +79,7 @@ def _morale_version(root: Unit) -> QuestionnaireVersion:
     for q in morale_questions():
         services.question_create(actor=SYSTEM, version=version, **q)
     services.version_publish(actor=SYSTEM, version=version)
+    services.version_index_save(actor=SYSTEM, version=version, **MORALE_INDEX)
     return version
 
 
@@ -76,9 +88,10 @@ def _specs(version_id: int) -> list[logic.Spec]:
     return [logic.Spec.of(q) for q in QuestionnaireVersion.objects.get(pk=version_id).questions.order_by("position")]
 
 
-def random_answers(rng: random.Random, version: QuestionnaireVersion) -> dict[str, Any]:
-    """Plausible answers, validated by the same rules as a submission."""
-    weights = [1, 2, 5, 8, 4]
+def random_answers(rng: random.Random, version: QuestionnaireVersion, tilt: int = 0) -> dict[str, Any]:
+    """Plausible answers, validated by the same rules as a submission; a higher `tilt` (0–3)
+    means happier answers (the quarters of the demo drift upwards)."""
+    weights = [max(1, 3 - tilt), max(1, 4 - tilt), 5, 8 + 2 * tilt, 4 + 2 * tilt]
     raw: dict[str, Any] = {
         "satisfaction": str(rng.choices(range(1, 6), weights)[0]),
         "stress": rng.choice(["yes", "yes", "no"]),
@@ -94,18 +107,19 @@ def random_answers(rng: random.Random, version: QuestionnaireVersion) -> dict[st
     return clean
 
 
-def _bulk_answer(campaign: Campaign, rng: random.Random, share: float) -> int:
+def _bulk_answer(campaign: Campaign, rng: random.Random, share: float, *, limit: int = MAX_BULK_ANSWERS,
+                 tilt: int = 0) -> int:
     """Mark a share of the ledger answered and write that many shuffled anonymous responses."""
     rows = list(Invitation.objects.filter(campaign=campaign, answered=False)
                 .values_list("pk", "unit_id", "person__category", "person__birth_date"))
-    chosen = rng.sample(rows, min(MAX_BULK_ANSWERS, int(len(rows) * share)))
+    chosen = rng.sample(rows, min(limit, int(len(rows) * share)))
     questions = {q.code: q for q in campaign.version.questions.all()}
     rng.shuffle(chosen)
     responses, answers = [], []
     for _pk, unit_id, category, birth in chosen:
         response = Response(campaign=campaign, unit_id=unit_id, category=category, age_band=age_band(age_on(birth)))
         responses.append(response)
-        for qid, row, choice, number, text in services._rows(questions, random_answers(rng, campaign.version)):
+        for qid, row, choice, number, text in services._rows(questions, random_answers(rng, campaign.version, tilt)):
             answers.append(Answer(response=response, question_id=qid, row=row, choice=choice,
                                   number=None if number is None else number, text=text))
     Invitation.objects.filter(pk__in=[c[0] for c in chosen]).update(answered=True)
@@ -136,10 +150,19 @@ def load_demo_surveys(*, seed: int = SEED, station: Unit | None = None, county: 
     now = timezone.now()
     summary: dict[str, Any] = {"campaigns": 0, "answered": 0}
 
+    for tilt, (quarter, days) in enumerate(QUARTERS):
+        earlier = services.campaign_create(actor=SYSTEM, version=version, unit=root, kind=CampaignKind.ANONYMOUS,
+                                           title=f"【演示】{quarter}队伍思想状况摸排",
+                                           opens_at=now - dt.timedelta(days=days),
+                                           closes_at=now - dt.timedelta(days=days - 20))
+        summary["answered"] += _bulk_answer(earlier, rng, 0.6, limit=EARLIER_BULK_ANSWERS, tilt=tilt)
+        Campaign.objects.filter(pk=earlier.pk).update(finalised=True)
+        summary["campaigns"] += 1
+
     past = services.campaign_create(actor=SYSTEM, version=version, unit=root, kind=CampaignKind.ANONYMOUS,
                                     title="【演示】2026 年第一季度队伍思想状况摸排",
                                     opens_at=now - dt.timedelta(days=100), closes_at=now - dt.timedelta(days=80))
-    summary["answered"] += _bulk_answer(past, rng, 0.7)
+    summary["answered"] += _bulk_answer(past, rng, 0.7, tilt=len(QUARTERS))
     Campaign.objects.filter(pk=past.pk).update(finalised=True)
     summary["campaigns"] += 1
 

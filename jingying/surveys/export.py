@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from dataclasses import dataclass
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -10,7 +11,9 @@ from django.utils.translation import gettext as _
 from jingying.surveys.selectors import RateRow, Results
 
 
-def results_workbook(results: Results, head: RateRow, children: list[RateRow]) -> bytes:
+def results_workbook(results: Results, head: RateRow, children: list[RateRow], extra: Any = None) -> bytes:
+    """The results page as a workbook; `extra` (an AnalysisExport) adds the cross-tab, index
+    and theme sheets."""
     import xlsxwriter
 
     buffer = io.BytesIO()
@@ -65,5 +68,115 @@ def results_workbook(results: Results, head: RateRow, children: list[RateRow]) -
             rates.write(n, 3, r.percent / 100, pct)
         else:
             rates.write_row(n, 0, [name, _("人数不足，不显示")])
+    if extra is not None:
+        analysis_sheets(book, extra, bold)
     book.close()
     return buffer.getvalue()
+
+
+# --- analysis sheets (issue 4 point 6) -------------------------------------------------------
+
+
+@dataclass
+class AnalysisExport:
+    crosstabs: list[Any]  # analysis.CrossTab
+    indices: list[tuple[Any, list[Any]]]  # (analysis.IndexResult, [analysis.TrendPoint])
+    themes: list[Any]  # analysis.ThemeResult
+
+
+def analysis_export(*, actor: Any, campaign: Any, unit: Any) -> AnalysisExport:
+    """Everything the analysis tabs show for the unit, for the workbook: each closed question by
+    each breakdown, each index with its trend, the themes of each text question (no examples:
+    the export carries no text answers)."""
+    from jingying.surveys import analysis
+
+    tabs = []
+    dims = analysis.dimensions(campaign, unit)
+    for q in analysis.crosstab_questions(campaign):
+        for d in dims:
+            tabs.append(analysis.crosstab(actor=actor, campaign=campaign, question=q, dimension=d.key, unit=unit))
+    index_rows = []
+    for r in analysis.campaign_indices(actor=actor, campaign=campaign, unit=unit):
+        _name, points = analysis.index_trend(actor=actor, campaign=campaign, code=r.code, unit=unit)
+        index_rows.append((r, points))
+    themes = [analysis.campaign_themes(actor=actor, campaign=campaign, question=q, unit=unit)
+              for q in analysis.text_questions(campaign)]
+    return AnalysisExport(tabs, index_rows, themes)
+
+
+def analysis_sheets(book: Any, data: AnalysisExport, bold: Any) -> None:
+    hidden = _("不显示（人数不足）")
+    sheet = book.add_worksheet(_("交叉分析"))
+    sheet.set_column(0, 0, 36)
+    sheet.set_column(1, 30, 14)
+    row = 0
+    sheet.write(row, 0, _("每组至少 k 人才显示；为防止分组相减推算出少数人，部分人员计入“未单列”。"))
+    row += 2
+    for tab in data.crosstabs:
+        sheet.write(row, 0, f"{tab.question.text} · {tab.dimension.label}", bold)
+        row += 1
+        if not tab.shown:
+            sheet.write(row, 0, hidden)
+            row += 2
+            continue
+        cols = [tab.total, *tab.columns]
+        sheet.write(row, 0, _("分组"), bold)
+        for n, c in enumerate(cols, start=1):
+            sheet.write(row, n, c.label, bold)
+        row += 1
+        sheet.write(row, 0, _("作答人数"))
+        for n, c in enumerate(cols, start=1):
+            sheet.write(row, n, c.respondents if c.shown else hidden)
+        row += 1
+        for row_code, row_label in tab.rows:
+            for value, label in tab.options:
+                sheet.write(row, 0, f"{row_label} · {label}" if row_label else label)
+                for n, c in enumerate(cols, start=1):
+                    cell = c.cell(row_code, value)
+                    sheet.write(row, n, cell[0] if cell is not None else hidden)
+                row += 1
+        row += 1
+
+    sheet = book.add_worksheet(_("指数"))
+    sheet.set_column(0, 0, 36)
+    sheet.set_column(1, 3, 16)
+    row = 0
+    for r, points in data.indices:
+        sheet.write(row, 0, f"{r.name}（{r.items}）", bold)
+        row += 1
+        sheet.write_row(row, 0, [_("单位"), _("指数（0–100）"), _("人数")], bold)
+        row += 1
+        sheet.write_row(row, 0, [_("合计"), float(r.value), r.respondents] if r.shown else [_("合计"), hidden])
+        row += 1
+        for c in r.children:
+            name = c.unit.name if c.unit is not None else _("本级")
+            sheet.write_row(row, 0, [name, float(c.value), c.respondents] if c.shown else [name, hidden])
+            row += 1
+        sheet.write_row(row, 0, [_("历次调查"), _("指数（0–100）"), _("人数")], bold)
+        row += 1
+        for p in points:
+            sheet.write_row(row, 0, [p.campaign.title, float(p.value), p.respondents] if p.shown
+                            else [p.campaign.title, hidden])
+            row += 1
+        row += 1
+
+    sheet = book.add_worksheet(_("主题"))
+    sheet.set_column(0, 0, 40)
+    sheet.set_column(1, 1, 12)
+    row = 0
+    sheet.write(row, 0, _("文字回答按关键词归为主题；少于 k 条的主题不列出；导出不含文字回答原文。"))
+    row += 2
+    for t in data.themes:
+        sheet.write(row, 0, t.question.text, bold)
+        row += 1
+        if not t.shown:
+            sheet.write(row, 0, hidden)
+            row += 2
+            continue
+        sheet.write_row(row, 0, [_("主题"), _("条数")], bold)
+        row += 1
+        for theme in t.themes:
+            sheet.write_row(row, 0, [theme.label, theme.count])
+            row += 1
+        sheet.write_row(row, 0, [_("其他（未归入主题）"), t.other or 0])
+        row += 2

@@ -179,3 +179,12 @@ class CampaignEditForm(ServiceErrorsMixin, forms.Form):
     title = forms.CharField(label=_("名称"), max_length=200)
     closes_at = forms.DateTimeField(label=_("截止时间"), widget=DateTimeInput())
     intro = forms.CharField(label=_("致参与者"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class IndexForm(ServiceErrorsMixin, forms.Form):
+    """One index of a questionnaire version (jingying.surveys.indices); items in the short form."""
+
+    code = forms.CharField(label=_("指数代码"), max_length=32, help_text=_("小写字母开头，如 morale"))
+    name = forms.CharField(label=_("名称"), max_length=60, help_text=_("如：士气指数"))
+    items = forms.CharField(label=_("题目"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}),
+                            help_text=_("题目代码，用空格分隔；反向题前加“-”；矩阵题写“题目代码.行代码”。如：mood -stress grid.pay"))

@@ -58,6 +58,8 @@ class QuestionnaireVersion(models.Model):
     intro = models.TextField(_("说明"), blank=True)
     published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    # Analysis, not questions: may be edited on a published version too (jingying.surveys.indices).
+    indices = models.JSONField(_("指数定义"), default=list, blank=True)
 
     class Meta:
         verbose_name = _("问卷版本")

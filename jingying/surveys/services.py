@@ -211,6 +211,47 @@ def version_publish(*, actor: Any, version: QuestionnaireVersion) -> Questionnai
     return version
 
 
+@transaction.atomic
+def version_index_save(*, actor: Any, version: QuestionnaireVersion, code: str, name: str,
+                       items: Sequence[Mapping[str, Any]], replace: str | None = None) -> QuestionnaireVersion:
+    """Add an index to a version, or replace the one coded `replace`. Indices are analysis, not
+    questions: a published version may get them too (its questions stay frozen)."""
+    from jingying.surveys import indices
+
+    _require_q(actor, version.questionnaire)
+    locked = QuestionnaireVersion.objects.select_for_update().get(pk=version.pk)
+    before = list(locked.indices or [])
+    current = [i for i in before if i.get("code") != replace] if replace else list(before)
+    entry = {"code": code.strip(), "name": name.strip(), "items": list(items)}
+    if replace:
+        position = next((n for n, i in enumerate(before) if i.get("code") == replace), len(current))
+        current.insert(position, entry)
+    else:
+        current.append(entry)
+    checked = indices.build(current, list(locked.questions.all()))
+    locked.indices = indices.normalise(checked)
+    locked.save(update_fields=["indices"])
+    version.indices = locked.indices
+    audit.record(actor=actor, action="surveys.version.indices", obj=version, before={"indices": before},
+                 after={"indices": locked.indices})
+    return version
+
+
+@transaction.atomic
+def version_index_delete(*, actor: Any, version: QuestionnaireVersion, code: str) -> QuestionnaireVersion:
+    _require_q(actor, version.questionnaire)
+    locked = QuestionnaireVersion.objects.select_for_update().get(pk=version.pk)
+    before = list(locked.indices or [])
+    locked.indices = [i for i in before if i.get("code") != code]
+    if len(locked.indices) == len(before):
+        raise ValidationError(_("没有指数“%(code)s”") % {"code": code})
+    locked.save(update_fields=["indices"])
+    version.indices = locked.indices
+    audit.record(actor=actor, action="surveys.version.indices", obj=version, before={"indices": before},
+                 after={"indices": locked.indices})
+    return version
+
+
 def _copy_questions(source: QuestionnaireVersion, target: QuestionnaireVersion) -> None:
     Question.objects.bulk_create([
         Question(version=target, position=q.position, **{f: getattr(q, f) for f in QUESTION_FIELDS})
@@ -228,7 +269,7 @@ def version_revise(*, actor: Any, version: QuestionnaireVersion) -> Questionnair
         return draft
     number = (questionnaire.versions.aggregate(m=Max("number"))["m"] or 0) + 1
     draft = QuestionnaireVersion.objects.create(questionnaire=questionnaire, number=number, title=version.title,
-                                                intro=version.intro)
+                                                intro=version.intro, indices=version.indices)
     _copy_questions(version, draft)
     audit.record(actor=actor, action="surveys.version.revise", obj=draft, after={"from": version.pk})
     return draft
@@ -252,8 +293,14 @@ def questionnaire_import(*, actor: Any, unit: Unit, data: Mapping[str, Any], pub
         version = questionnaire_create(actor=actor, unit=unit, code=parsed.code, title=parsed.title,
                                        intro=parsed.intro, instrument_code=parsed.instrument_code)
     Question.objects.bulk_create([Question(version=version, position=n, **q) for n, q in enumerate(parsed.questions, 1)])
+    if parsed.indices:
+        from jingying.surveys import indices
+
+        checked = indices.build(parsed.indices, list(version.questions.all()))
+        version.indices = indices.normalise(checked)
+        version.save(update_fields=["indices"])
     audit.record(actor=actor, action="surveys.questionnaire.import", obj=version,
-                 after={"code": parsed.code, "questions": len(parsed.questions)})
+                 after={"code": parsed.code, "questions": len(parsed.questions), "indices": len(parsed.indices)})
     if publish:
         version_publish(actor=actor, version=version)
     return version

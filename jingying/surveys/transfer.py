@@ -14,10 +14,12 @@ Format (docs/surveys.md has the full description and an example):
              "min": null, "max": null,
              "show_if": {"question": "q0", "op": "equals|not_equals|in|gte|lte|answered", "value": "1"}}
          ]}
-      ]
+      ],
+      "indices": [{"code": "morale", "name": "士气指数",
+                   "items": [{"question": "q1"}, {"question": "q2", "reverse": true}]}]
     }
 
-A section with a title becomes a heading (its show_if hides the whole section); questions
+`indices` is optional (jingying.surveys.indices). A section with a title becomes a heading (its show_if hides the whole section); questions
 before the first heading sit in a section whose title is null.
 """
 
@@ -48,6 +50,7 @@ class Parsed:
     intro: str
     instrument_code: str
     questions: list[dict[str, Any]]
+    indices: list[dict[str, Any]]
 
 
 def export(version: QuestionnaireVersion) -> dict[str, Any]:
@@ -82,6 +85,7 @@ def export(version: QuestionnaireVersion) -> dict[str, Any]:
         "code": version.questionnaire.code, "title": version.title, "intro": version.intro,
         "instrument": version.questionnaire.instrument_code, "version": version.number,
         "sections": sections,
+        "indices": list(version.indices or []),
     }
 
 
@@ -186,4 +190,16 @@ def parse(data: Any) -> Parsed:
         code_, first = next(iter(errors.items()))
         raise ValidationError(_("题目 %(code)s：%(message)s") % {
             "code": code_, "message": "；".join(m for ms in first.values() for m in ms)})
-    return Parsed(code=code, title=title, intro=intro, instrument_code=instrument, questions=questions)
+    raw_indices = data.get("indices") or []
+    if raw_indices:
+        from jingying.surveys import indices as index_defs
+
+        class _Q:  # the questions as the index check reads them (no database rows yet)
+            def __init__(self, n: int, q: dict[str, Any]) -> None:
+                self.pk = n
+                self.__dict__.update(q)
+
+        checked = index_defs.build(raw_indices, [_Q(n, q) for n, q in enumerate(questions, 1)])
+        raw_indices = index_defs.normalise(checked)
+    return Parsed(code=code, title=title, intro=intro, instrument_code=instrument, questions=questions,
+                  indices=raw_indices)

@@ -21,6 +21,7 @@ from jingying.core.views_generic import is_htmx, paginate, render_page, require_
 from jingying.org import selectors as org_selectors
 from jingying.org.forms import bootstrap
 from jingying.surveys import export, logic, selectors, services, transfer
+from jingying.surveys import indices as index_defs
 from jingying.surveys.choices import CampaignKind, QuestionKind
 from jingying.surveys.forms import (
     CampaignEditForm,
@@ -31,6 +32,7 @@ from jingying.surveys.forms import (
     VersionForm,
 )
 from jingying.surveys.models import Campaign
+from jingying.surveys.views_analysis import ANALYSIS_TABS, analysis_context
 
 # --- officers ------------------------------------------------------------------------------
 
@@ -198,6 +200,8 @@ def version_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_edit": can_edit and not version.frozen,
         "can_revise": can_edit and version.frozen,
         "can_send": version.frozen and has_perm(actor, "surveys.manage_campaign"),
+        "can_indices": can_edit,
+        "indices": [{**i, "items_text": index_defs.format_items(i.get("items") or [])} for i in version.indices or []],
     }
     return render_page(request, "surveys/version_detail.html", context,
                        fragments={"questions": "surveys/partials/question_list.html"})
@@ -451,9 +455,12 @@ def campaign_results(request: HttpRequest, pk: int) -> HttpResponse:
     if not campaign.finalised and campaign.closes_at <= timezone.now():
         services.campaign_finalise(campaign=campaign)
     unit = _start_unit(request, campaign, "surveys.view_results")
-    results = selectors.campaign_results(actor=actor, campaign=campaign, unit=unit)
+    tab = request.GET.get("tab", "dist")
+    tab = tab if tab in ANALYSIS_TABS else "dist"
+    results = selectors.campaign_results(actor=actor, campaign=campaign, unit=unit, with_texts=tab == "dist")
     context = {
-        "campaign": campaign, "r": results,
+        "campaign": campaign, "r": results, "tab": tab,
+        **(analysis_context(request, campaign, unit, tab) if results.shown else {}),
         "breadcrumbs": [u for u in org_selectors.unit_ancestors(unit)
                         if u.path.startswith(campaign.unit.path) and covers(actor, "surveys.view_results", u.path)][:-1],
         "can_export": results.shown and has_perm(actor, "surveys.export_results"),
@@ -486,7 +493,8 @@ def campaign_export(request: HttpRequest, pk: int) -> HttpResponse:
         messages.warning(request, _("回答人数还不足 %(k)d 人，暂不能导出结果。") % {"k": results.k})
         return redirect(f"{reverse('surveys:campaign_results', args=[campaign.pk])}?unit={unit.pk}")
     head, children = selectors.campaign_rates(campaign=campaign, unit=unit)
-    data = export.results_workbook(results, head, children)
+    extra = export.analysis_export(actor=actor, campaign=campaign, unit=unit)
+    data = export.results_workbook(results, head, children, extra)
     response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = f'attachment; filename="campaign-{campaign.pk}-{unit.code}.xlsx"'
     return response

@@ -103,13 +103,17 @@ def test_demo_surveys_load_once() -> None:
     make_user("officer", role=Role.OFFICER, unit=tree.station, person=officer)
     call_command("survey_demo")
     titles = set(Campaign.objects.values_list("title", flat=True))
-    assert len(titles) == 3
+    assert len(titles) == 6  # four quarters force-wide (the index trend), the county's, the station's
     local = Campaign.objects.get(title__contains="派出所")
     assert Invitation.objects.filter(campaign=local, answered=True).count() == local.k_threshold - 1
     assert not Invitation.objects.get(campaign=local, person=officer).answered
     past = Campaign.objects.get(title__contains="第一季度")
     pd = make_user("pd", role=Role.POLITICAL, unit=tree.region)
     assert selectors.campaign_results(actor=pd, campaign=past).shown
+    from jingying.surveys import analysis
+
+    _name, points = analysis.index_trend(actor=pd, campaign=past, code="morale")
+    assert len(points) == 4 and all(p.shown for p in points)
     assert load_demo_surveys() == {"campaigns": 0}
 
 
