@@ -172,7 +172,6 @@ def concern_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "own": own,
         "can_handle": can_handle,
         "steps": steps,
-        "step_form": bootstrap(ConcernStepForm()),
         "can_reassign": can_handle and concern.is_open,
         "can_rate": own and not concern.is_open and concern.rating is None and has_perm(actor, "care.rate_concern"),
         "rate_form": bootstrap(ConcernRateForm()),
