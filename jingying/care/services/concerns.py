@@ -34,7 +34,8 @@ _STEPS: dict[str, tuple[tuple[str, ...], str, str]] = {
     # step: (allowed from, new status, timeline kind)
     "accept": ((ConcernStatus.SUBMITTED,), ConcernStatus.ACCEPTED, ConcernEventKind.ACCEPTED),
     "start": ((ConcernStatus.SUBMITTED, ConcernStatus.ACCEPTED), ConcernStatus.IN_PROGRESS, ConcernEventKind.STARTED),
-    "resolve": ((ConcernStatus.ACCEPTED, ConcernStatus.IN_PROGRESS), ConcernStatus.RESOLVED, ConcernEventKind.RESOLVED),
+    "resolve": ((ConcernStatus.SUBMITTED, ConcernStatus.ACCEPTED, ConcernStatus.IN_PROGRESS), ConcernStatus.RESOLVED,
+                ConcernEventKind.RESOLVED),
     "refer": ((ConcernStatus.SUBMITTED, ConcernStatus.ACCEPTED, ConcernStatus.IN_PROGRESS), ConcernStatus.REFERRED,
               ConcernEventKind.REFERRED),
     "unsolvable": ((ConcernStatus.SUBMITTED, ConcernStatus.ACCEPTED, ConcernStatus.IN_PROGRESS),
