@@ -93,7 +93,7 @@ def test_refer_and_unsolvable_need_reason(world: dict[str, Any]) -> None:
     svc.concern_unsolvable(actor=world["station"], concern=b, note="政策不允许")
     assert Concern.objects.get(pk=a.pk).status == "referred"
     assert Concern.objects.get(pk=b.pk).status == "unsolvable"
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="unknown step"):
         svc.concern_step(actor=world["station"], concern=a, step="bogus")
 
 
