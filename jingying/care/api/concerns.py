@@ -11,7 +11,7 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from jingying.care.models import Concern
 from jingying.care.selectors import concerns as sel
@@ -159,7 +159,7 @@ def concern_detail(request: HttpRequest, concern_id: int) -> ConcernDetailOut:
 
 
 @router.post("", response={201: ConcernDetailOut, **ERRORS}, summary="提出或代为登记诉求")
-def concern_create(request: HttpRequest, payload: ConcernIn) -> tuple[int, ConcernDetailOut]:
+def concern_create(request: HttpRequest, payload: ConcernIn) -> Status:
     actor = request.user
     require_perm(actor, "care.add_concern")
     if payload.person:
@@ -183,7 +183,7 @@ def concern_create(request: HttpRequest, payload: ConcernIn) -> tuple[int, Conce
     concern = svc.concern_raise(actor=actor, person=person, category=payload.category, urgency=payload.urgency,
                                 title=payload.title, description=payload.description, source=payload.source,
                                 source_ref=payload.source_ref, field_visit=visit)
-    return 201, _detail(concern)
+    return Status(201, _detail(concern))
 
 
 @router.post("/{int:concern_id}/transition", response={200: ConcernDetailOut, **ERRORS},

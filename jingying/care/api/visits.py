@@ -12,7 +12,7 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from jingying.care.api.concerns import ERRORS, Paging
 from jingying.care.models import CareVisit, FieldVisit
@@ -119,7 +119,7 @@ def field_visit_detail(request: HttpRequest, visit_id: int) -> FieldVisitOut:
 
 
 @field_visits.post("", response={201: FieldVisitOut, **ERRORS}, summary="登记走访调研")
-def field_visit_create(request: HttpRequest, payload: FieldVisitIn) -> tuple[int, FieldVisitOut]:
+def field_visit_create(request: HttpRequest, payload: FieldVisitIn) -> Status:
     actor = request.user
     require_perm(actor, "care.manage_fieldvisit")
     visit = svc.field_visit_create(
@@ -127,7 +127,7 @@ def field_visit_create(request: HttpRequest, payload: FieldVisitIn) -> tuple[int
         topic=payload.topic, findings=payload.findings, visitors_text=payload.visitors_text, met_text=payload.met_text,
         visitors=_people(actor, payload.visitors, "org.view_person", "visitors"),
         met_people=_people(actor, payload.met_people, "org.view_person", "met_people"))
-    return 201, FieldVisitOut.of(visit)
+    return Status(201, FieldVisitOut.of(visit))
 
 
 @field_visits.patch("/{int:visit_id}", response={200: FieldVisitOut, **ERRORS}, summary="修改走访调研")
@@ -139,10 +139,10 @@ def field_visit_update(request: HttpRequest, visit_id: int, payload: FieldVisitP
 
 
 @field_visits.delete("/{int:visit_id}", response={204: None, **ERRORS}, summary="删除走访调研")
-def field_visit_delete(request: HttpRequest, visit_id: int) -> tuple[int, None]:
+def field_visit_delete(request: HttpRequest, visit_id: int) -> Status:
     visit = sel.access_field_visit(request.user, visit_id, perm="care.manage_fieldvisit")
     svc.field_visit_delete(actor=request.user, visit=visit)
-    return 204, None
+    return Status(204, None)
 
 
 # --- care visits ---------------------------------------------------------------------------
@@ -240,7 +240,7 @@ def care_visit_detail(request: HttpRequest, visit_id: int) -> CareVisitOut:
 
 
 @care_visits.post("", response={201: CareVisitOut, **ERRORS}, summary="登记走访慰问（有慰问金的需另一人审批）")
-def care_visit_create(request: HttpRequest, payload: CareVisitIn) -> tuple[int, CareVisitOut]:
+def care_visit_create(request: HttpRequest, payload: CareVisitIn) -> Status:
     actor = request.user
     require_perm(actor, "care.manage_carevisit")
     person = _people(actor, [payload.person], "care.manage_carevisit", "person")[0]
@@ -252,7 +252,7 @@ def care_visit_create(request: HttpRequest, payload: CareVisitIn) -> tuple[int, 
     visit = svc.care_visit_create(actor=actor, person=person, dependent=dependent, visit_date=payload.visit_date,
                                   reason=payload.reason, visitors=payload.visitors, money=payload.money,
                                   goods=payload.goods, help_given=payload.help_given, note=payload.note)
-    return 201, CareVisitOut.of(visit)
+    return Status(201, CareVisitOut.of(visit))
 
 
 def _decide(request: HttpRequest, visit_id: int, payload: DecisionIn, approve: bool) -> CareVisitOut:

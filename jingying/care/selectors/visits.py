@@ -107,8 +107,8 @@ def access_care_plan(actor: Any, pk: Any, *, perm: str = "care.view_carevisit") 
 
 
 def plan_targets(*, plan: CareVisitPlan) -> QuerySet[CareVisitTarget]:
-    visited = CareVisit.objects.filter(person_id=OuterRef("person_id"), visit_date__year=plan.year).exclude(
-        approval="rejected")
+    # A visit counts whatever became of its money: the visit itself took place.
+    visited = CareVisit.objects.filter(person_id=OuterRef("person_id"), visit_date__year=plan.year)
     return (plan.targets.select_related("person__unit").annotate(visited=Exists(visited))
             .order_by("person__unit__path", "person__name"))
 
