@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
@@ -16,7 +16,7 @@ from ninja import Field, Query, Router, Schema, Status
 from jingying.care.models import Concern
 from jingying.care.selectors import concerns as sel
 from jingying.care.services import concerns as svc
-from jingying.core.scoping import grant_roots, require_perm, restrict
+from jingying.core.scoping import require_perm, restrict
 from jingying.org.models import Person, Unit
 
 router = Router(tags=["care"])
@@ -178,8 +178,6 @@ def concern_create(request: HttpRequest, payload: ConcernIn) -> Status:
         from jingying.care.selectors.visits import access_field_visit
 
         visit = access_field_visit(actor, payload.field_visit)
-    if not grant_roots(actor, "care.add_concern") and person.pk != actor.person_id:
-        raise PermissionDenied("care.add_concern")
     concern = svc.concern_raise(actor=actor, person=person, category=payload.category, urgency=payload.urgency,
                                 title=payload.title, description=payload.description, source=payload.source,
                                 source_ref=payload.source_ref, field_visit=visit)
