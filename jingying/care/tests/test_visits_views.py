@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from jingying.accounts.roles import Role
 from jingying.care.models import CareVisit, CareVisitPlan, FieldVisit
-from jingying.care.tests.factories_cases import make_care_visit, make_field_visit, make_plan
+from jingying.care.tests.factories_cases import make_care_visit, make_concern, make_field_visit, make_plan
 from jingying.core.testing import DeleteViewTests, DetailViewTests, ListViewTests, Scope, login_client
 from jingying.org.tests.factories import DependentFactory, PersonFactory, Tree, make_user
 
@@ -252,3 +252,25 @@ def test_api_field_and_care_visits() -> None:
     nv = pd.get(reverse("api:care_not_visited"), {"unit": t.county.code}).json()
     assert [x["person_name"] for x in nv["items"]] == ["冯丁"]
     assert pd.get(reverse("api:care_not_visited"), {"unit": t.other_county.code}).status_code == 422
+
+
+@pytest.mark.parametrize(("url_name", "make"), [
+    ("api:concern_list", lambda t, i: make_concern(PersonFactory(unit=t.station), title=f"诉求{i}")),
+    ("api:care_visit_list", lambda t, i: make_care_visit(PersonFactory(unit=t.station))),
+    ("api:field_visit_list", lambda t, i: make_field_visit(t.station, topic=f"调研{i}")),
+])
+def test_api_list_query_count_does_not_grow(url_name: str, make: Any) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    t = Tree()
+    client = login_client(make_user("pdq", role=Role.POLITICAL, unit=t.county))
+    client.get(reverse(url_name))
+    counts = []
+    for n in (3, 30):
+        while len(client.get(reverse(url_name), {"limit": 100}).json()["items"]) < n:
+            make(t, len(counts) * 100 + n)
+        with CaptureQueriesContext(connection) as ctx:
+            assert len(client.get(reverse(url_name), {"limit": 100}).json()["items"]) == n
+        counts.append(len(ctx.captured_queries))
+    assert counts[0] == counts[1], counts

@@ -64,11 +64,13 @@ def concern_list(request: HttpRequest) -> HttpResponse:
 
 
 def _unit_options(actor: Any, selected: str) -> list[tuple[str, str, bool]]:
-    rows = list(restrict(Unit.objects.all(), actor, "org.view_unit").values_list("pk", "name", "depth")[:400])
-    if not rows:
+    """The unit picker: two levels below the actor's top unit (deeper units: type the code in `unit`)."""
+    roots = grant_roots(actor, "org.view_unit")
+    if not roots:
         return []
-    top = min(d for _p, _n, d in rows)
-    return [(str(pk), "\u3000" * (d - top) + name, str(pk) == selected) for pk, name, d in rows if d - top <= 2]
+    top = min(g.unit_path.count("/") - 1 for g in roots)  # a unit's depth is its path's "/" count less one
+    rows = restrict(Unit.objects.filter(depth__lte=top + 2), actor, "org.view_unit").values_list("pk", "name", "depth")
+    return [(str(pk), "\u3000" * (d - top) + name, str(pk) == selected) for pk, name, d in rows[:1000]]
 
 
 def _people_for(actor: Any) -> Any:
@@ -144,8 +146,6 @@ def concern_from_visit(request: HttpRequest, pk: int) -> HttpResponse:
                                         source_ref=d.get("source_ref") or visit.topic, field_visit=visit)
         except ValidationError as exc:
             form.apply_errors(exc)
-        except PermissionDenied:
-            form.add_error("person", _("该人员不在您的管辖范围内"))
         else:
             messages.success(request, _("已登记诉求"))
             return redirect("care:concern_detail", pk=concern.pk)
