@@ -170,6 +170,7 @@ def concern_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "concern": concern,
         "events": list(sel.concern_timeline(concern)),
         "own": own,
+        "show_mine": own and has_perm(actor, "care.rate_concern"),
         "can_handle": can_handle,
         "steps": steps,
         "can_reassign": can_handle and concern.is_open,
