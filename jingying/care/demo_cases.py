@@ -122,7 +122,7 @@ def load_demo_care_cases(*, seed: int = SEED) -> dict[str, Any]:
         if c.closed_at:
             events.append(ConcernEvent(concern_id=c.pk, kind=c.status, at=c.closed_at, unit_id=c.unit_id,
                                        actor_name="所长", note=c.outcome))
-        if c.rating:
+        if c.rating and c.rated_at:
             events.append(ConcernEvent(concern_id=c.pk, kind="rated", at=c.rated_at, unit_id=c.unit_id,
                                        note=f"{c.rating}/5"))
     ConcernEvent.objects.bulk_create(events, batch_size=2000)

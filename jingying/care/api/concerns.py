@@ -140,7 +140,7 @@ def _unit_ref(actor: Any, ref: str, perm: str) -> Unit:
 
 @router.get("", response={200: ConcernPage, **ERRORS}, summary="诉求列表")
 def concern_list(request: HttpRequest, filters: Query[ConcernFilters], paging: Query[Paging]) -> ConcernPage:
-    actor = request.user
+    actor: Any = request.user
     require_perm(actor, "care.view_concern")
     data = filters.dict(exclude_none=True)
     if data.pop("mine", False):
@@ -160,7 +160,7 @@ def concern_detail(request: HttpRequest, concern_id: int) -> ConcernDetailOut:
 
 @router.post("", response={201: ConcernDetailOut, **ERRORS}, summary="提出或代为登记诉求")
 def concern_create(request: HttpRequest, payload: ConcernIn) -> Status:
-    actor = request.user
+    actor: Any = request.user
     require_perm(actor, "care.add_concern")
     if payload.person:
         ref = payload.person.strip()
@@ -187,7 +187,7 @@ def concern_create(request: HttpRequest, payload: ConcernIn) -> Status:
 @router.post("/{int:concern_id}/transition", response={200: ConcernDetailOut, **ERRORS},
              summary="办理：受理、开始办理、办结、转办、无法解决、改派")
 def concern_transition(request: HttpRequest, concern_id: int, payload: StepIn) -> ConcernDetailOut:
-    actor = request.user
+    actor: Any = request.user
     with transaction.atomic():
         concern = sel.access_concern(actor, concern_id, for_write=True)
         if payload.step == "reassign":
@@ -202,7 +202,7 @@ def concern_transition(request: HttpRequest, concern_id: int, payload: StepIn) -
 
 @router.post("/{int:concern_id}/rate", response={200: ConcernDetailOut, **ERRORS}, summary="评价办理结果")
 def concern_rate(request: HttpRequest, concern_id: int, payload: RateIn) -> ConcernDetailOut:
-    actor = request.user
+    actor: Any = request.user
     with transaction.atomic():
         concern = sel.access_concern(actor, concern_id, perm="care.rate_concern", for_write=True)
         svc.concern_rate(actor=actor, concern=concern, rating=payload.rating, comment=payload.comment)

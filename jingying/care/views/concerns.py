@@ -106,7 +106,7 @@ def concern_mine(request: HttpRequest) -> HttpResponse:
 def concern_create(request: HttpRequest) -> HttpResponse:
     """Raise one's own concern, or (staff) record one for a person in scope."""
     require_perm(request, "care.add_concern")
-    actor = request.user
+    actor: Any = request.user
     for_self = not grant_roots(actor, "care.add_concern")
     if for_self and actor.person_id is None:
         raise PermissionDenied("care.add_concern")
@@ -133,7 +133,7 @@ def concern_create(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def concern_from_visit(request: HttpRequest, pk: int) -> HttpResponse:
     """Record a concern raised during a field visit, linked to it."""
-    actor = request.user
+    actor: Any = request.user
     visit = access_field_visit(actor, pk, perm="care.manage_fieldvisit")
     require_perm(request, "care.add_concern")
     people = _people_for(actor)
@@ -155,7 +155,7 @@ def concern_from_visit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def concern_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = request.user
+    actor: Any = request.user
     concern = sel.access_concern(actor, pk)
     can_handle = covers(actor, "care.handle_concern", concern.unit.path)
     own = actor.person_id is not None and actor.person_id == concern.person_id
@@ -184,7 +184,7 @@ def concern_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def _step_view(step: str) -> Any:
     @require_POST
     def view(request: HttpRequest, pk: int) -> HttpResponse:
-        actor = request.user
+        actor: Any = request.user
         form = ConcernStepForm(request.POST)
         form.is_valid()
         try:
@@ -205,7 +205,7 @@ def _step_view(step: str) -> Any:
 
 @require_http_methods(["GET", "POST"])
 def concern_reassign(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = request.user
+    actor: Any = request.user
     concern = sel.access_concern(actor, pk)
     if not covers(actor, "care.handle_concern", concern.unit.path):
         raise PermissionDenied("care.handle_concern")
@@ -231,7 +231,7 @@ def concern_reassign(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def concern_rate(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = request.user
+    actor: Any = request.user
     form = ConcernRateForm(request.POST)
     concern = sel.access_concern(actor, pk, perm="care.rate_concern")  # only one's own
     if not form.is_valid():

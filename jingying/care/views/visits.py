@@ -77,13 +77,13 @@ def field_visit_export(request: HttpRequest) -> HttpResponse:
     rows = ([v.visit_date.isoformat(), v.unit.name, v.topic,
              "、".join([p.name for p in v.visitors.all()] + ([v.visitors_text] if v.visitors_text else [])),
              "、".join([p.name for p in v.met_people.all()] + ([v.met_text] if v.met_text else [])),
-             v.findings, v.n_concerns] for v in qs)
+             v.findings, getattr(v, "n_concerns", 0)] for v in qs)
     return xlsx_response(_("走访调研"), _("走访调研"), headers, rows)
 
 
 def field_visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = request.user
-    visit = sel.access_field_visit(actor, pk)
+    actor: Any = request.user
+    visit: Any = sel.access_field_visit(actor, pk)
     concerns = restrict(visit.concerns.select_related("person"), actor, "care.view_concern")
     return render_page(request, "care/field_visit_detail.html", {
         "visit": visit, "visitors": list(visit.visitors.all()), "met_people": list(visit.met_people.all()),
@@ -93,7 +93,7 @@ def field_visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _field_visit_form(request: HttpRequest, instance: Any = None) -> FieldVisitForm:
-    actor = request.user
+    actor: Any = request.user
     initial = {}
     if instance is not None:
         initial = {"unit": instance.unit, "visit_date": instance.visit_date, "topic": instance.topic,
@@ -180,7 +180,7 @@ def care_visit_export(request: HttpRequest) -> HttpResponse:
 
 
 def care_visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = request.user
+    actor: Any = request.user
     visit = sel.access_care_visit(actor, pk)
     path_ = visit.person.unit.path
     can_decide = (visit.approval == CareApproval.PENDING and covers(actor, "care.approve_carevisit", path_)
@@ -192,7 +192,7 @@ def care_visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _care_visit_form(request: HttpRequest, instance: Any = None) -> CareVisitForm:
-    actor = request.user
+    actor: Any = request.user
     people = _people(actor, "care.manage_carevisit")
     if instance is not None:
         initial = {k: getattr(instance, k) for k in ("dependent", "visit_date", "reason", "visitors", "money",
@@ -319,10 +319,10 @@ def care_plan_create(request: HttpRequest) -> HttpResponse:
 
 
 def care_plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = request.user
+    actor: Any = request.user
     plan = sel.access_care_plan(actor, pk)
     can_edit = covers(actor, "care.manage_carevisit", plan.unit.path)
-    targets = list(sel.plan_targets(plan=plan))
+    targets: list[Any] = list(sel.plan_targets(plan=plan))
     return render_page(request, "care/care_plan_detail.html", {
         "plan": plan, "targets": targets, "visited": sum(1 for t in targets if t.visited), "can_edit": can_edit,
         "generate_form": bootstrap(CarePlanGenerateForm()),
@@ -355,8 +355,8 @@ def care_plan_add(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("已加入计划"))
     else:
         for errors in form.errors.values():
-            for message in errors:
-                messages.error(request, message)
+            for error in errors:
+                messages.error(request, str(error))
     return redirect("care:care_plan_detail", pk=pk)
 
 
@@ -369,7 +369,7 @@ def care_plan_remove(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _not_visited_args(request: HttpRequest) -> tuple[Unit, int]:
-    actor = request.user
+    actor: Any = request.user
     require_perm(request, "care.view_carevisit")
     units = _units(actor, "care.view_carevisit")
     ref = request.GET.get("unit", "")
