@@ -49,6 +49,31 @@ FINDINGS = ["警力不足，民警值班频次较高；食堂和宿舍条件有�
 VISITORS = ["局党委书记、局长", "政治部主任", "政治处主任", "分管副局长", "局领导和政治处负责同志"]
 
 
+def _walkthrough_overdue(rng: random.Random, officer_pid: int | None, units: dict[int, Unit],
+                         today: dt.date) -> list[Concern]:
+    """A few open concerns past their deadline in the demo officer's station (one already with
+    the county), so the station and county leaders see overdue work when they sign in."""
+    if officer_pid is None:
+        return []
+    station_id = Person.objects.filter(pk=officer_pid).values_list("unit_id", flat=True).first()
+    station = units.get(station_id) if station_id else None
+    colleagues = list(Person.objects.filter(unit_id=station_id, status__in=SERVING_STATUSES)
+                      .exclude(pk=officer_pid).values_list("id", flat=True)[:10])
+    if station is None or not colleagues:
+        return []
+    rows = [("workload", "urgent", 6, station), ("housing", "normal", 20, station),
+            ("family", "normal", 25, units.get(station.parent_id or 0, station))]
+    out = []
+    for category, urgency, age, unit in rows:
+        title, text = rng.choice(CONCERN_TEXTS[category])
+        day = today - dt.timedelta(days=age)
+        out.append(Concern(person_id=rng.choice(colleagues), unit=unit, category=category, urgency=urgency,
+                           title=title, description=text, status="accepted", raised_at=_aware(day, rng),
+                           deadline=day + dt.timedelta(days=CONCERN_DEADLINE_DAYS[urgency]),
+                           escalations=1 if unit is not station else 0))
+    return out
+
+
 def _when(rng: random.Random, start: dt.date, end: dt.date) -> dt.date:
     return start + dt.timedelta(days=rng.randrange(max(1, (end - start).days)))
 
@@ -108,10 +133,11 @@ def load_demo_care_cases(*, seed: int = SEED) -> dict[str, Any]:
                      "受政策限制暂无法解决，已向本人解释。" if closed else ""),
             rating=rating, rated_at=closed_at + dt.timedelta(days=1) if rating and closed_at else None,
             rating_comment="感谢组织关心" if rating == 5 else ""))
+    concerns += _walkthrough_overdue(rng, officer_pid, units, today)
     Concern.objects.bulk_create(concerns, batch_size=1000)
     events: list[ConcernEvent] = []
     for c in Concern.objects.only("id", "status", "raised_at", "closed_at", "unit_id", "outcome", "rating",
-                                  "rated_at"):
+                                  "rated_at", "escalations", "deadline"):
         events.append(ConcernEvent(concern_id=c.pk, kind="raised", at=c.raised_at, unit_id=c.unit_id, note="本人提出"))
         if c.status != "submitted":
             events.append(ConcernEvent(concern_id=c.pk, kind="accepted", at=c.raised_at + dt.timedelta(hours=20),
@@ -119,6 +145,9 @@ def load_demo_care_cases(*, seed: int = SEED) -> dict[str, Any]:
         if c.status in ("in_progress", "resolved"):
             events.append(ConcernEvent(concern_id=c.pk, kind="started", at=c.raised_at + dt.timedelta(days=2),
                                        unit_id=c.unit_id, actor_name="所长"))
+        if c.escalations:
+            events.append(ConcernEvent(concern_id=c.pk, kind="escalated", unit_id=c.unit_id, note="超过办理期限，上报上级单位",
+                                       at=timezone.make_aware(dt.datetime.combine(c.deadline, dt.time(6)))))
         if c.closed_at:
             events.append(ConcernEvent(concern_id=c.pk, kind=c.status, at=c.closed_at, unit_id=c.unit_id,
                                        actor_name="所长", note=c.outcome))

@@ -70,6 +70,7 @@ def test_officer_raises_station_resolves_officer_rates(server: str, browser: Any
     _login(leader, server, "station")
     leader.goto(f"{server}/care/concerns/?status=open&q={TITLE}")
     leader.wait_for_load_state("networkidle")
+    leader.screenshot(path=str(ARTIFACTS / "care-concern-3a-list.png"), full_page=True)
     leader.click(f"text={TITLE}")
     leader.wait_for_load_state("networkidle")
     assert leader.url == concern_url
@@ -101,6 +102,25 @@ def test_officer_raises_station_resolves_officer_rates(server: str, browser: Any
         assert step in timeline, timeline
     page.screenshot(path=str(ARTIFACTS / "care-concern-4-rated.png"), full_page=True)
     _no_sideways_scroll(page, "the rated concern")
+    page.goto(f"{server}/care/concerns/mine/")
+    page.wait_for_load_state("networkidle")
+    page.screenshot(path=str(ARTIFACTS / "care-concern-5-mine.png"), full_page=True)
+    _no_sideways_scroll(page, "我的诉求")
+
+    # The county's desk view of its concerns and care visits (demo data: three years of them).
+    desk = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN")
+    county = desk.new_page()
+    county_watch = Watch(county, server)
+    _login(county, server, "county")
+    county.goto(f"{server}/care/concerns/?overdue=1")
+    county.wait_for_load_state("networkidle")
+    county.screenshot(path=str(ARTIFACTS / "care-concern-6-county-overdue.png"), full_page=True)
+    county.goto(f"{server}/care/care-visits/")
+    county.wait_for_load_state("networkidle")
+    assert county.locator("tr.care-row").count() > 0
+    county.screenshot(path=str(ARTIFACTS / "care-concern-7-county-care-visits.png"))
+    county_watch.assert_clean()
+    desk.close()
     watch.assert_clean()
     leader_watch.assert_clean()
     officer_ctx.close()
