@@ -57,8 +57,11 @@ def _walkthrough_overdue(rng: random.Random, officer_pid: int | None, units: dic
         return []
     station_id = Person.objects.filter(pk=officer_pid).values_list("unit_id", flat=True).first()
     station = units.get(station_id) if station_id else None
+    from jingying.accounts.models import User
+
+    with_accounts = User.objects.filter(person_id__isnull=False).values("person_id")
     colleagues = list(Person.objects.filter(unit_id=station_id, status__in=SERVING_STATUSES)
-                      .exclude(pk=officer_pid).values_list("id", flat=True)[:10])
+                      .exclude(pk__in=with_accounts).values_list("id", flat=True)[:10])
     if station is None or not colleagues:
         return []
     rows = [("workload", "urgent", 6, station), ("housing", "normal", 20, station),
