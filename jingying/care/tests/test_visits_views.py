@@ -130,8 +130,12 @@ def test_care_visit_form_approval_and_export() -> None:
     t, person = s.extra["tree"], s.extra["person"]
     dep = DependentFactory(person=person, name="周母", relation="mother")
     recorder = login_client(s.user)
-    page = recorder.get(reverse("care:care_visit_create"), {"person": person.pk}).content.decode()
+    page = recorder.get(reverse("care:care_visit_create"), {"for": person.pk}).content.decode()
     assert "周母" in page
+    # Typing the badge number (htmx) offers the family members too.
+    page = recorder.get(reverse("care:care_visit_create"), {"person": person.police_number},
+                        HTTP_HX_REQUEST="true").content.decode()
+    assert "周母" in page and 'hx-select="#id_dependent"' in page
     bad = recorder.post(reverse("care:care_visit_create"), {"person": s.extra["out"].police_number,
                                                             "visit_date": "2026-03-01", "reason": "illness",
                                                             "visitors": "主任"})

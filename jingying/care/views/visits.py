@@ -25,6 +25,7 @@ from jingying.care.forms_concerns import (
     CareVisitForm,
     FieldVisitForm,
     bootstrap,
+    find_person,
 )
 from jingying.care.models import CareVisitTarget
 from jingying.care.selectors import visits as sel
@@ -192,24 +193,28 @@ def care_visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _care_visit_form(request: HttpRequest, instance: Any = None) -> CareVisitForm:
+    """The form; `?for=<person id>` (from "not yet visited") or `?person=<badge/ID number>` (htmx,
+    when the person is typed) fills in the person and offers their family members."""
     actor: Any = request.user
     people = _people(actor, "care.manage_carevisit")
+    data = request.POST if request.method == "POST" else None
     if instance is not None:
         initial = {k: getattr(instance, k) for k in ("dependent", "visit_date", "reason", "visitors", "money",
                                                      "goods", "help_given", "note")}
         initial["person"] = instance.person.police_number or instance.person.id_number
+        form = CareVisitForm(data, initial=initial, people=people, person=instance.person)
     else:
         initial = {"visit_date": timezone.localdate()}
-        ref = request.GET.get("person", "")
-        if ref.isdigit():
-            found = people.filter(pk=ref).first()
-            if found:
-                initial["person"] = found.police_number or found.id_number
-                instance_person = found
-                return CareVisitForm(request.POST if request.method == "POST" else None, initial=initial,
-                                     people=people, person=instance_person)
-    return CareVisitForm(request.POST if request.method == "POST" else None, initial=initial, people=people,
-                         person=instance.person if instance is not None else None)
+        pk, ref = request.GET.get("for", ""), request.GET.get("person", "")
+        found = people.filter(pk=pk).first() if pk.isdigit() else find_person(people, ref) if ref else None
+        if found is not None:
+            initial["person"] = found.police_number or found.id_number
+        form = CareVisitForm(data, initial=initial, people=people, person=found)
+    # Typing the person reloads the family-member choices (htmx swaps just that <select>).
+    form.fields["person"].widget.attrs.update({
+        "hx-get": reverse("care:care_visit_create"), "hx-trigger": "change", "hx-target": "#id_dependent",
+        "hx-select": "#id_dependent", "hx-swap": "outerHTML"})
+    return form
 
 
 @require_http_methods(["GET", "POST"])
