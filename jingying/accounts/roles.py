@@ -64,8 +64,19 @@ SURVEYS_ANSWER = frozenset({"surveys.answer_campaign"})
 Section = dict[str, frozenset[str]]
 
 # --- care: concerns, field visits, care visits (issue 5, parts 1-3) ---
-CARE_CASES: Section = {}
-CARE_CASES_SELF: Section = {}
+_CARE_CASES_LEADER = frozenset({
+    "care.view_concern", "care.add_concern", "care.handle_concern", "care.export_concern",
+    "care.view_fieldvisit", "care.manage_fieldvisit", "care.export_fieldvisit",
+    "care.view_carevisit", "care.manage_carevisit", "care.export_carevisit",
+})
+CARE_CASES: Section = {
+    Role.LEADER: _CARE_CASES_LEADER,
+    Role.POLITICAL: _CARE_CASES_LEADER | {"care.approve_carevisit"},
+}
+# Officers raise, follow and rate their own concerns.
+CARE_CASES_SELF: Section = {
+    Role.OFFICER: frozenset({"care.view_concern", "care.add_concern", "care.rate_concern"}),
+}
 # --- care: rights protection, campaign measures, childcare, insurance (issue 5, parts 4-7) ---
 CARE_SUPPORT: Section = {}
 CARE_SUPPORT_SELF: Section = {}

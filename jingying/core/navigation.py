@@ -31,6 +31,11 @@ NAV: list[NavEntry] = [
     NavEntry("surveys:mine", _("我的问卷"), "checklist", "surveys.answer_campaign", "/surveys/$", self_service=True),
     NavEntry("surveys:campaign_list", _("问卷调查"), "clipboard-list", "surveys.view_campaign", "/surveys/campaigns"),
     NavEntry("surveys:questionnaire_list", _("问卷库"), "forms", "surveys.view_questionnaire", "/surveys/questionnaires"),
+    NavEntry("care:concern_mine", _("我的诉求"), "message-heart", "care.rate_concern", "/care/concerns/mine",
+             self_service=True),
+    NavEntry("care:concern_list", _("诉求办理"), "messages", "care.view_concern", "/care/concerns"),
+    NavEntry("care:field_visit_list", _("走访调研"), "route", "care.view_fieldvisit", "/care/field-visits"),
+    NavEntry("care:care_visit_list", _("走访慰问"), "heart-handshake", "care.view_carevisit", "/care/care-visits"),
     NavEntry("accounts:user_list", _("账号与授权"), "key", "accounts.manage_users", "/accounts/users"),
     NavEntry("core:audit_list", _("审计记录"), "list-search", "core.view_audit", "/audit"),
 ]

@@ -36,6 +36,10 @@ PERSON_PANELS: list[PersonPanel] = [
                 context="jingying.org.panels:dependents_context"),
     PersonPanel("surveys/partials/person_panel.html", perm="surveys.answer_campaign",
                 context="jingying.surveys.selectors:person_panel_context"),
+    PersonPanel("care/partials/person_concerns_panel.html", perm="care.view_concern",
+                context="jingying.care.selectors.concerns:person_concerns_context"),
+    PersonPanel("care/partials/person_care_panel.html", perm="care.view_carevisit",
+                context="jingying.care.selectors.visits:person_care_context"),
 ]
 
 

@@ -3,3 +3,13 @@
 from ninja import Router
 
 router = Router(tags=["care"])
+
+from jingying.care.api.concerns import router as _concerns_router  # noqa: E402
+
+router.add_router("/concerns", _concerns_router)
+
+from jingying.care.api.visits import care_visits as _care_visits_router  # noqa: E402
+from jingying.care.api.visits import field_visits as _field_visits_router  # noqa: E402
+
+router.add_router("/field-visits", _field_visits_router)
+router.add_router("/care-visits", _care_visits_router)

@@ -1,1 +1,3 @@
 """Models, one module per part of the app; each part's module is imported here."""
+from jingying.care.models.concerns import Concern, ConcernEvent  # noqa: F401
+from jingying.care.models.visits import CareVisit, CareVisitPlan, CareVisitTarget, FieldVisit  # noqa: F401
