@@ -1,1 +1,7 @@
 """Models, one module per part of the app; each part's module is imported here."""
+
+# --- care-support ---
+from jingying.care.models import campaigns as campaigns
+from jingying.care.models import childcare as childcare
+from jingying.care.models import insurance as insurance
+from jingying.care.models import rights as rights
