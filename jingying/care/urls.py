@@ -4,3 +4,8 @@ from django.urls import URLPattern
 
 app_name = "care"
 urlpatterns: list[URLPattern] = []
+
+# --- care-support ---
+from jingying.care.views import rights as _rights  # noqa: E402
+
+urlpatterns += _rights.urlpatterns

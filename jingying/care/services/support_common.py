@@ -173,3 +173,43 @@ def check_upload(upload: Any, *, max_bytes: int = EVIDENCE_MAX_BYTES) -> Checked
         digest.update(chunk)
     upload.seek(0)
     return CheckedUpload(name=name, content_type=content_type, size=size, sha256=digest.hexdigest(), ext=ext)
+
+
+def people_by_refs(actor: Any, refs: Iterable[str], *, field: str = "officers") -> list[Person]:
+    """People named by 警号 or 身份证号, each visible to the actor; an unknown one is a field error."""
+    from jingying.org.selectors import person_list
+
+    tokens = [normalise(r) for r in refs if str(r).strip()]
+    if not tokens:
+        return []
+    visible = person_list(actor=actor).filter(models_q_for(tokens))
+    by_key: dict[str, Person] = {}
+    for person in visible:
+        by_key[person.id_number] = person
+        if person.police_number:
+            by_key[person.police_number] = person
+    missing = [t for t in tokens if t not in by_key]
+    if missing:
+        raise ValidationError({field: [_("找不到警号或身份证号为 %(refs)s 的人员（或不在您的管理范围内）")
+                                       % {"refs": "、".join(missing)}]})
+    out: list[Person] = []
+    for t in tokens:
+        if by_key[t] not in out:
+            out.append(by_key[t])
+    return out
+
+
+def models_q_for(tokens: list[str]) -> Any:
+    from django.db.models import Q
+
+    return Q(id_number__in=tokens) | Q(police_number__in=tokens)
+
+
+def split_refs(text: str) -> list[str]:
+    return id_and_number_tokens(text)
+
+
+def id_and_number_tokens(text: str) -> list[str]:
+    for sep in ",，;；、":
+        text = text.replace(sep, " ")
+    return text.split()

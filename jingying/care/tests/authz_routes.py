@@ -2,6 +2,59 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from jingying.core.tests.authz import Route
 
 ROUTES: dict[str, Route] = {}
+
+# --- care-support ---
+
+
+def _support(w: Any) -> dict[str, Any]:
+    """Objects of the care-support parts: inside under the station/county, outside under the others."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from jingying.care.services import rights as rights_services
+    from jingying.care.tests.factories_support import make_case
+    from jingying.core.scoping import SYSTEM
+
+    t = w.tree
+    objs: dict[str, Any] = {}
+    for side, station, person in (("in", t.station, w.person_in), ("out", t.other_station, w.person_out)):
+        case = make_case(station, [person], place=f"authz-{side}")
+        objs[f"case_{side}"] = case
+        objs[f"victim_{side}"] = case.victims.get()
+        objs[f"action_{side}"] = rights_services.rights_action_add(actor=SYSTEM, case=case, kind="legal_aid",
+                                                                   date=case.incident_date, handled_by="法制科")
+        objs[f"evidence_{side}"] = rights_services.rights_evidence_add(
+            actor=SYSTEM, case=case, upload=SimpleUploadedFile("a.png", b"\x89PNG\r\n\x1a\n" + b"0" * 16))
+    return objs
+
+
+def _kw(name: str, key: str = "pk") -> Callable[[Any, bool], dict[str, Any]]:
+    def build(w: Any, inside: bool) -> dict[str, Any]:
+        return {key: w.memo("care-support", _support)[f"{name}_{'in' if inside else 'out'}"].pk}
+
+    return build
+
+
+_POST = {"method": "post", "ok": (302,), "skip_allowed": True}
+
+ROUTES.update({
+    "care:rights_list": Route(perm="care.view_rightscase"),
+    "care:rights_export": Route(perm="care.export_rightscase"),
+    "care:rights_create": Route(perm="care.add_rightscase"),
+    "care:rights_detail": Route(perm="care.view_rightscase", obj="person", kwargs=_kw("case")),
+    "care:rights_edit": Route(perm="care.change_rightscase", obj="person", kwargs=_kw("case")),
+    "care:rights_delete": Route(perm="care.delete_rightscase", obj="person", kwargs=_kw("case")),
+    "care:rights_advance": Route(perm="care.change_rightscase", obj="person", kwargs=_kw("case"), **_POST),
+    "care:rights_action_add": Route(perm="care.change_rightscase", obj="person", kwargs=_kw("case"), **_POST),
+    "care:rights_action_delete": Route(perm="care.change_rightscase", obj="person", kwargs=_kw("action"), **_POST),
+    "care:rights_evidence_add": Route(perm="care.change_rightscase", obj="person", kwargs=_kw("case"), **_POST),
+    "care:rights_evidence_download": Route(perm="care.view_rightscase", obj="person", kwargs=_kw("evidence")),
+    "care:rights_evidence_delete": Route(perm="care.change_rightscase", obj="person", kwargs=_kw("evidence"), **_POST),
+    # The officer answers for themself; staff who manage the case may record the answer too.
+    "care:rights_offer_answer": Route(perm="care.respond_rightscase", obj="person", kwargs=_kw("victim"), **_POST),
+})
