@@ -9,3 +9,6 @@ urlpatterns: list[URLPattern] = []
 from jingying.care.views import rights as _rights  # noqa: E402
 
 urlpatterns += _rights.urlpatterns
+from jingying.care.views import campaigns as _campaigns  # noqa: E402
+
+urlpatterns += _campaigns.urlpatterns

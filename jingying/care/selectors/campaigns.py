@@ -34,10 +34,14 @@ def care_campaign_list(*, actor: Any, filters: dict[str, Any] | None = None,
     return qs.order_by("-start", "-id"), filterset
 
 
-def access_care_campaign(actor: Any, pk: Any, *, perm: str = VIEW, for_write: bool = False) -> CareCampaign:
-    """One campaign, or 404. Writes to the campaign itself need the perm over its organising unit."""
-    if for_write:
-        rows = restrict(CareCampaign.objects.select_related("unit"), actor, perm).select_for_update()
+def access_care_campaign(actor: Any, pk: Any, *, perm: str = VIEW, owner: bool = False,
+                         for_write: bool = False) -> CareCampaign:
+    """One campaign, or 404. `owner`: only through its organising unit (to change the campaign
+    itself); otherwise also through a participating unit. `for_write` locks it (inside a transaction)."""
+    if owner or for_write:
+        rows = restrict(CareCampaign.objects.select_related("unit"), actor, perm)
+        if for_write:
+            rows = rows.select_for_update()
     else:
         rows = CareCampaign.objects.select_related("unit").filter(_visible_ids(actor, perm))
     try:

@@ -16,8 +16,9 @@ def _support(w: Any) -> dict[str, Any]:
     """Objects of the care-support parts: inside under the station/county, outside under the others."""
     from django.core.files.uploadedfile import SimpleUploadedFile
 
+    from jingying.care.services import campaigns as campaign_services
     from jingying.care.services import rights as rights_services
-    from jingying.care.tests.factories_support import make_case
+    from jingying.care.tests.factories_support import make_campaign, make_case
     from jingying.core.scoping import SYSTEM
 
     t = w.tree
@@ -30,6 +31,12 @@ def _support(w: Any) -> dict[str, Any]:
                                                                    date=case.incident_date, handled_by="法制科")
         objs[f"evidence_{side}"] = rights_services.rights_evidence_add(
             actor=SYSTEM, case=case, upload=SimpleUploadedFile("a.png", b"\x89PNG\r\n\x1a\n" + b"0" * 16))
+    for side, county, person in (("in", t.county, w.person_in), ("out", t.other_county, w.person_out)):
+        campaign = make_campaign(county, [county], name=f"authz-{side}")
+        objs[f"campaign_{side}"] = campaign
+        objs[f"checklist_{side}"] = campaign.units.get().checklist.get(measure="visits")
+        campaign_services.campaign_reach_unit(actor=SYSTEM, campaign=campaign, measure="visits", unit=county)
+        objs[f"reach_{side}"] = campaign.reach.get(person=person)
     return objs
 
 
@@ -57,4 +64,14 @@ ROUTES.update({
     "care:rights_evidence_delete": Route(perm="care.change_rightscase", obj="person", kwargs=_kw("evidence"), **_POST),
     # The officer answers for themself; staff who manage the case may record the answer too.
     "care:rights_offer_answer": Route(perm="care.respond_rightscase", obj="person", kwargs=_kw("victim"), **_POST),
+    "care:campaign_list": Route(perm="care.view_carecampaign"),
+    "care:campaign_create": Route(perm="care.add_carecampaign"),
+    "care:campaign_detail": Route(perm="care.view_carecampaign", obj="county", kwargs=_kw("campaign")),
+    "care:campaign_edit": Route(perm="care.change_carecampaign", obj="county", kwargs=_kw("campaign")),
+    "care:campaign_delete": Route(perm="care.delete_carecampaign", obj="county", kwargs=_kw("campaign")),
+    "care:campaign_reach": Route(perm="care.mark_carecampaign", obj="county", kwargs=_kw("campaign")),
+    "care:campaign_reached": Route(perm="care.view_carecampaign", obj="county", kwargs=_kw("campaign")),
+    "care:campaign_export": Route(perm="care.export_carecampaign", obj="county", kwargs=_kw("campaign")),
+    "care:campaign_checklist_mark": Route(perm="care.mark_carecampaign", obj="county", kwargs=_kw("checklist"), **_POST),
+    "care:campaign_reach_remove": Route(perm="care.mark_carecampaign", obj="station", kwargs=_kw("reach"), **_POST),
 })

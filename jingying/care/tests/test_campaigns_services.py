@@ -146,6 +146,6 @@ def test_scope_station_leader_sees_campaign_of_their_unit(tree):
     with pytest.raises(Http404):
         selectors.access_care_campaign(station_leader, other.pk)
     with pytest.raises(Http404):  # taking part is not running it
-        selectors.access_care_campaign(county_pd, campaign.pk, perm="care.change_carecampaign", for_write=True)
+        selectors.access_care_campaign(county_pd, campaign.pk, perm="care.change_carecampaign", owner=True)
     with pytest.raises(Http404):
         selectors.access_checklist_item(station_leader, 10**9, perm="care.mark_carecampaign")
