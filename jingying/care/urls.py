@@ -12,3 +12,6 @@ urlpatterns += _rights.urlpatterns
 from jingying.care.views import campaigns as _campaigns  # noqa: E402
 
 urlpatterns += _campaigns.urlpatterns
+from jingying.care.views import childcare as _childcare  # noqa: E402
+
+urlpatterns += _childcare.urlpatterns

@@ -61,6 +61,8 @@ def childcare_programme_update(*, actor: Any, programme: ChildcareProgramme, **c
     unknown = set(changes) - set(PROGRAMME_FIELDS) - {"unit"}
     if unknown:
         raise ValueError(f"childcare_programme_update: unknown fields {sorted(unknown)}")
+    if "unit" in changes:
+        require(actor, "care.change_childcare", changes["unit"].path)
     before = audit.snapshot(programme, PROGRAMME_FIELDS)
     for key, value in changes.items():
         setattr(programme, key, value)

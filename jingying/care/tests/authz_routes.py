@@ -17,8 +17,9 @@ def _support(w: Any) -> dict[str, Any]:
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from jingying.care.services import campaigns as campaign_services
+    from jingying.care.services import childcare as childcare_services
     from jingying.care.services import rights as rights_services
-    from jingying.care.tests.factories_support import make_campaign, make_case
+    from jingying.care.tests.factories_support import make_campaign, make_case, make_programme
     from jingying.core.scoping import SYSTEM
 
     t = w.tree
@@ -37,6 +38,11 @@ def _support(w: Any) -> dict[str, Any]:
         objs[f"checklist_{side}"] = campaign.units.get().checklist.get(measure="visits")
         campaign_services.campaign_reach_unit(actor=SYSTEM, campaign=campaign, measure="visits", unit=county)
         objs[f"reach_{side}"] = campaign.reach.get(person=person)
+    for side, county, dependent in (("in", t.county, w.dep_in), ("out", t.other_county, w.dep_out)):
+        programme = make_programme(county, name=f"authz-{side}")
+        objs[f"programme_{side}"] = programme
+        objs[f"enrolment_{side}"] = childcare_services.childcare_enrol(actor=SYSTEM, programme=programme,
+                                                                       child=dependent)
     return objs
 
 
@@ -74,4 +80,16 @@ ROUTES.update({
     "care:campaign_export": Route(perm="care.export_carecampaign", obj="county", kwargs=_kw("campaign")),
     "care:campaign_checklist_mark": Route(perm="care.mark_carecampaign", obj="county", kwargs=_kw("checklist"), **_POST),
     "care:campaign_reach_remove": Route(perm="care.mark_carecampaign", obj="station", kwargs=_kw("reach"), **_POST),
+    "care:childcare_list": Route(perm="care.view_childcare"),
+    "care:childcare_list_export": Route(perm="care.export_childcare"),
+    "care:childcare_create": Route(perm="care.add_childcare"),
+    "care:childcare_detail": Route(perm="care.view_childcare", obj="county", kwargs=_kw("programme")),
+    "care:childcare_edit": Route(perm="care.change_childcare", obj="county", kwargs=_kw("programme")),
+    "care:childcare_delete": Route(perm="care.delete_childcare", obj="county", kwargs=_kw("programme")),
+    "care:childcare_export": Route(perm="care.export_childcare", obj="county", kwargs=_kw("programme")),
+    "care:childcare_attendance": Route(perm="care.mark_childcare", obj="county", kwargs=_kw("programme")),
+    # The officer's own page: programmes open to their unit, their own children.
+    "care:childcare_mine": Route(perm="care.enrol_childcare"),
+    "care:childcare_enrol": Route(perm="care.enrol_childcare", obj="person", kwargs=_kw("programme"), **_POST),
+    "care:childcare_cancel": Route(perm="care.enrol_childcare", obj="person", kwargs=_kw("enrolment"), **_POST),
 })
