@@ -15,3 +15,6 @@ urlpatterns += _campaigns.urlpatterns
 from jingying.care.views import childcare as _childcare  # noqa: E402
 
 urlpatterns += _childcare.urlpatterns
+from jingying.care.views import insurance as _insurance  # noqa: E402
+
+urlpatterns += _insurance.urlpatterns

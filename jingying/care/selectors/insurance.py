@@ -60,3 +60,18 @@ def access_insurance_claim(actor: Any, pk: Any, *, perm: str = VIEW, for_write: 
 
 def my_policies(person_id: int) -> QuerySet[InsurancePolicy]:
     return InsurancePolicy.objects.filter(insured__person_id=person_id).order_by("-start")
+
+
+def policies_for_claims(actor: Any) -> QuerySet[InsurancePolicy]:
+    """Policies a claim may be filed under: those of units in the actor's scope, and those bought
+    by a unit above it (a county clerk files claims on the city's group policy)."""
+    from django.db.models import Q
+
+    from jingying.core.scoping import grant_roots
+
+    ancestors: set[str] = set()
+    for grant in grant_roots(actor, "care.change_insurance"):
+        path = grant.unit_path
+        ancestors.update(path[: i + 1] for i, ch in enumerate(path) if ch == "/")
+    own = restrict(InsurancePolicy.objects.all(), actor, "care.change_insurance").values("id")
+    return InsurancePolicy.objects.filter(Q(id__in=own) | Q(unit__path__in=ancestors)).order_by("-start", "-id")

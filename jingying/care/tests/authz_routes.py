@@ -19,7 +19,13 @@ def _support(w: Any) -> dict[str, Any]:
     from jingying.care.services import campaigns as campaign_services
     from jingying.care.services import childcare as childcare_services
     from jingying.care.services import rights as rights_services
-    from jingying.care.tests.factories_support import make_campaign, make_case, make_programme
+    from jingying.care.tests.factories_support import (
+        make_campaign,
+        make_case,
+        make_claim,
+        make_policy,
+        make_programme,
+    )
     from jingying.core.scoping import SYSTEM
 
     t = w.tree
@@ -43,6 +49,11 @@ def _support(w: Any) -> dict[str, Any]:
         objs[f"programme_{side}"] = programme
         objs[f"enrolment_{side}"] = childcare_services.childcare_enrol(actor=SYSTEM, programme=programme,
                                                                        child=dependent)
+    for side, county, person in (("in", t.county, w.person_in), ("out", t.other_county, w.person_out)):
+        policy = make_policy(county, number=f"AUTHZ-{side}", people=[person])
+        objs[f"policy_{side}"] = policy
+        objs[f"insured_{side}"] = policy.insured.get()
+        objs[f"claim_{side}"] = make_claim(policy, person)
     return objs
 
 
@@ -92,4 +103,22 @@ ROUTES.update({
     "care:childcare_mine": Route(perm="care.enrol_childcare"),
     "care:childcare_enrol": Route(perm="care.enrol_childcare", obj="person", kwargs=_kw("programme"), **_POST),
     "care:childcare_cancel": Route(perm="care.enrol_childcare", obj="person", kwargs=_kw("enrolment"), **_POST),
+    "care:policy_list": Route(perm="care.view_insurance"),
+    "care:policy_list_export": Route(perm="care.export_insurance"),
+    "care:policy_create": Route(perm="care.add_insurance"),
+    "care:policy_detail": Route(perm="care.view_insurance", obj="county", kwargs=_kw("policy")),
+    "care:policy_edit": Route(perm="care.change_insurance", obj="county", kwargs=_kw("policy")),
+    "care:policy_delete": Route(perm="care.delete_insurance", obj="county", kwargs=_kw("policy")),
+    "care:policy_insure": Route(perm="care.change_insurance", obj="county", kwargs=_kw("policy")),
+    "care:policy_export": Route(perm="care.export_insurance", obj="county", kwargs=_kw("policy")),
+    "care:policy_uninsure": Route(perm="care.change_insurance", obj="station", kwargs=_kw("insured"), **_POST),
+    "care:claim_list": Route(perm="care.view_insurance"),
+    "care:claim_list_export": Route(perm="care.export_insurance"),
+    "care:claim_create": Route(perm="care.change_insurance"),
+    "care:claim_detail": Route(perm="care.view_insurance", obj="person", kwargs=_kw("claim")),
+    "care:claim_edit": Route(perm="care.change_insurance", obj="person", kwargs=_kw("claim")),
+    "care:claim_delete": Route(perm="care.delete_insurance", obj="person", kwargs=_kw("claim")),
+    "care:claim_review": Route(perm="care.change_insurance", obj="person", kwargs=_kw("claim"), **_POST),
+    "care:claim_decide": Route(perm="care.change_insurance", obj="person", kwargs=_kw("claim"), **_POST),
+    "care:insurance_mine": Route(perm="care.view_insurance"),
 })
