@@ -31,6 +31,16 @@ NAV: list[NavEntry] = [
     NavEntry("surveys:mine", _("我的问卷"), "checklist", "surveys.answer_campaign", "/surveys/$", self_service=True),
     NavEntry("surveys:campaign_list", _("问卷调查"), "clipboard-list", "surveys.view_campaign", "/surveys/campaigns"),
     NavEntry("surveys:questionnaire_list", _("问卷库"), "forms", "surveys.view_questionnaire", "/surveys/questionnaires"),
+    # --- care-support ---
+    NavEntry("care:rights_list", _("维权案件"), "shield-check", "care.view_rightscase", "/care/rights", self_service=True),
+    NavEntry("care:campaign_list", _("从优待警"), "flag", "care.view_carecampaign", "/care/campaigns"),
+    NavEntry("care:childcare_list", _("子女托管"), "horse-toy", "care.view_childcare", "/care/childcare/$"),
+    NavEntry("care:childcare_mine", _("我的子女托管"), "horse-toy", "care.enrol_childcare", "/care/childcare/mine",
+             self_service=True),
+    NavEntry("care:policy_list", _("意外保险"), "umbrella", "care.view_insurance", "/care/insurance/policies"),
+    NavEntry("care:claim_list", _("保险理赔"), "receipt", "care.change_insurance", "/care/insurance/claims"),
+    NavEntry("care:insurance_mine", _("我的意外保险"), "umbrella", "care.view_insurance", "/care/insurance/mine",
+             self_service=True),
     NavEntry("accounts:user_list", _("账号与授权"), "key", "accounts.manage_users", "/accounts/users"),
     NavEntry("core:audit_list", _("审计记录"), "list-search", "core.view_audit", "/audit"),
 ]
