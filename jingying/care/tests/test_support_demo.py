@@ -24,7 +24,7 @@ def test_demo_loader_fills_three_years_and_is_idempotent():
     years = {d.year for d in RightsCase.objects.values_list("incident_date", flat=True)}
     assert len(years) >= 3
     running = CareCampaign.objects.order_by("-end").first()
-    rows, total = campaign_coverage(running, list(running.units.select_related("unit")))
+    _rows, total = campaign_coverage(running, list(running.units.select_related("unit")))
     assert total.people > 0
     assert load_demo_care_support(seed=7) == {}
     assert care_campaign_remind() >= 1

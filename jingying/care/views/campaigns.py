@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_http_methods, require_POST
 
 from jingying.care.choices import CareMeasure
@@ -35,12 +36,12 @@ from jingying.org.selectors import unit_list
 
 FILTERS = ("unit", "year", "q")
 COLUMNS = [
-    Col(_("活动名称"), lambda c: c.name),
-    Col(_("组织单位"), lambda c: c.unit.name),
-    Col(_("开始日期"), lambda c: c.start),
-    Col(_("结束日期"), lambda c: c.end),
-    Col(_("参与单位数"), lambda c: c.unit_count),
-    Col(_("启用措施"), lambda c: "、".join(str(label) for value, label in CareMeasure.choices
+    Col(_l("活动名称"), lambda c: c.name),
+    Col(_l("组织单位"), lambda c: c.unit.name),
+    Col(_l("开始日期"), lambda c: c.start),
+    Col(_l("结束日期"), lambda c: c.end),
+    Col(_l("参与单位数"), lambda c: c.unit_count),
+    Col(_l("启用措施"), lambda c: "、".join(str(label) for value, label in CareMeasure.choices
                                       if value in c.measures)),
 ]
 
@@ -245,8 +246,8 @@ def campaign_export(request: HttpRequest, pk: int) -> HttpResponse:
     items = [[cu.unit.name, labels.get(m, m), _("是") if item.done else _("否"), item.done_on, item.note,
               item.done_by.username if item.done_by else ""]
              for cu in units for m in codes if (item := checklist[cu.pk].get(m))]
-    reach_cols = [Col(_("措施"), lambda r: r.get_measure_display()), Col(_("姓名"), lambda r: r.person.name),
-                  Col(_("单位"), lambda r: r.person.unit.name), Col(_("日期"), lambda r: r.reached_on)]
+    reach_cols = [Col(_l("措施"), lambda r: r.get_measure_display()), Col(_l("姓名"), lambda r: r.person.name),
+                  Col(_l("单位"), lambda r: r.person.unit.name), Col(_l("日期"), lambda r: r.reached_on)]
     reached = selectors.campaign_reach_list(actor, campaign)
     return workbook(_("%(name)s-覆盖情况.xlsx") % {"name": campaign.name}, [
         (_("覆盖情况"), header, coverage),

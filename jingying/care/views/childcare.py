@@ -12,6 +12,7 @@ from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_http_methods, require_POST
 
 from jingying.care.choices import EnrolmentStatus
@@ -36,16 +37,16 @@ from jingying.org.tables import age_on
 
 FILTERS = ("unit", "year", "q")
 COLUMNS = [
-    Col(_("项目名称"), lambda p: p.name),
-    Col(_("期次"), lambda p: p.period),
-    Col(_("主办单位"), lambda p: p.unit.name),
-    Col(_("托管场所"), lambda p: p.centre),
-    Col(_("开始日期"), lambda p: p.start),
-    Col(_("结束日期"), lambda p: p.end),
-    Col(_("年龄"), lambda p: f"{p.min_age}–{p.max_age}"),
-    Col(_("名额"), lambda p: p.capacity),
-    Col(_("已录取"), lambda p: p.enrolled_count),
-    Col(_("候补"), lambda p: p.waiting_count),
+    Col(_l("项目名称"), lambda p: p.name),
+    Col(_l("期次"), lambda p: p.period),
+    Col(_l("主办单位"), lambda p: p.unit.name),
+    Col(_l("托管场所"), lambda p: p.centre),
+    Col(_l("开始日期"), lambda p: p.start),
+    Col(_l("结束日期"), lambda p: p.end),
+    Col(_l("年龄"), lambda p: f"{p.min_age}–{p.max_age}"),
+    Col(_l("名额"), lambda p: p.capacity),
+    Col(_l("已录取"), lambda p: p.enrolled_count),
+    Col(_l("候补"), lambda p: p.waiting_count),
 ]
 
 

@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_http_methods, require_POST
 
 from jingying.care.forms_insurance import ClaimDecideForm, ClaimForm, InsureForm, PolicyForm
@@ -34,24 +35,24 @@ from jingying.org.selectors import unit_list
 POLICY_FILTERS = ("unit", "year", "q")
 CLAIM_FILTERS = ("unit", "status", "policy", "year", "q")
 POLICY_COLUMNS = [
-    Col(_("保单号"), lambda p: p.policy_number),
-    Col(_("保险公司"), lambda p: p.insurer),
-    Col(_("险种"), lambda p: p.name),
-    Col(_("投保单位"), lambda p: p.unit.name),
-    Col(_("起保日期"), lambda p: p.start),
-    Col(_("终止日期"), lambda p: p.end),
-    Col(_("每人保额（元）"), lambda p: p.cover_per_person),
-    Col(_("被保险人数"), lambda p: p.insured_count),
+    Col(_l("保单号"), lambda p: p.policy_number),
+    Col(_l("保险公司"), lambda p: p.insurer),
+    Col(_l("险种"), lambda p: p.name),
+    Col(_l("投保单位"), lambda p: p.unit.name),
+    Col(_l("起保日期"), lambda p: p.start),
+    Col(_l("终止日期"), lambda p: p.end),
+    Col(_l("每人保额（元）"), lambda p: p.cover_per_person),
+    Col(_l("被保险人数"), lambda p: p.insured_count),
 ]
 CLAIM_COLUMNS = [
-    Col(_("出险人"), lambda c: c.person.name),
-    Col(_("单位"), lambda c: c.person.unit.name),
-    Col(_("保单号"), lambda c: c.policy.policy_number),
-    Col(_("出险日期"), lambda c: c.incident_date),
-    Col(_("申请金额（元）"), lambda c: c.amount_claimed),
-    Col(_("赔付金额（元）"), lambda c: c.amount_paid),
-    Col(_("状态"), lambda c: c.get_status_display()),
-    Col(_("报案日期"), lambda c: c.submitted_on),
+    Col(_l("出险人"), lambda c: c.person.name),
+    Col(_l("单位"), lambda c: c.person.unit.name),
+    Col(_l("保单号"), lambda c: c.policy.policy_number),
+    Col(_l("出险日期"), lambda c: c.incident_date),
+    Col(_l("申请金额（元）"), lambda c: c.amount_claimed),
+    Col(_l("赔付金额（元）"), lambda c: c.amount_paid),
+    Col(_l("状态"), lambda c: c.get_status_display()),
+    Col(_l("报案日期"), lambda c: c.submitted_on),
 ]
 
 
@@ -197,9 +198,9 @@ def policy_export(request: HttpRequest, pk: int) -> HttpResponse:
     require_perm(request, "care.export_insurance")
     actor = request.user
     policy = selectors.access_insurance_policy(actor, pk, perm="care.export_insurance")
-    cols = [Col(_("姓名"), lambda i: i.person.name), Col(_("身份证号"), lambda i: i.person.id_number),
-            Col(_("单位"), lambda i: i.person.unit.name), Col(_("人员类别"), lambda i: i.person.get_category_display()),
-            Col(_("加入时间"), lambda i: i.added_at)]
+    cols = [Col(_l("姓名"), lambda i: i.person.name), Col(_l("身份证号"), lambda i: i.person.id_number),
+            Col(_l("单位"), lambda i: i.person.unit.name), Col(_l("人员类别"), lambda i: i.person.get_category_display()),
+            Col(_l("加入时间"), lambda i: i.added_at)]
     return workbook(_("%(number)s-被保险人.xlsx") % {"number": policy.policy_number},
                     [(_("被保险人"), [c.label for c in cols], export_rows(selectors.policy_insured(actor, policy), cols))])
 
@@ -223,8 +224,8 @@ def claim_list_export(request: HttpRequest) -> HttpResponse:
     require_perm(request, "care.export_insurance")
     qs, _filterset = selectors.insurance_claim_list(actor=request.user, filters=_filters(request, CLAIM_FILTERS),
                                                     perm="care.export_insurance")
-    cols = [*CLAIM_COLUMNS, Col(_("出险经过"), lambda c: c.incident), Col(_("拒赔原因"), lambda c: c.reject_reason),
-            Col(_("结案日期"), lambda c: c.decided_on)]
+    cols = [*CLAIM_COLUMNS, Col(_l("出险经过"), lambda c: c.incident), Col(_l("拒赔原因"), lambda c: c.reject_reason),
+            Col(_l("结案日期"), lambda c: c.decided_on)]
     return workbook(_("保险理赔.xlsx"), [(_("理赔"), [c.label for c in cols], export_rows(qs, cols))])
 
 

@@ -11,6 +11,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_http_methods, require_POST
 
 from jingying.care.choices import OfferAnswer
@@ -45,12 +46,12 @@ def _officers(case: Any) -> str:
 
 
 COLUMNS = [
-    Col(_("发生日期"), lambda c: c.incident_date),
-    Col(_("涉及民警"), _officers),
-    Col(_("侵权类型"), lambda c: c.get_incident_kind_display()),
-    Col(_("发生地点"), lambda c: c.place),
-    Col(_("承办单位"), lambda c: c.unit.name),
-    Col(_("状态"), lambda c: c.get_status_display()),
+    Col(_l("发生日期"), lambda c: c.incident_date),
+    Col(_l("涉及民警"), _officers),
+    Col(_l("侵权类型"), lambda c: c.get_incident_kind_display()),
+    Col(_l("发生地点"), lambda c: c.place),
+    Col(_l("承办单位"), lambda c: c.unit.name),
+    Col(_l("状态"), lambda c: c.get_status_display()),
 ]
 
 
@@ -74,8 +75,8 @@ def rights_export(request: HttpRequest) -> HttpResponse:
     require_perm(request, "care.export_rightscase")
     qs, _filterset = selectors.rights_case_list(actor=request.user, filters=_filters(request),
                                                 perm="care.export_rightscase")
-    columns = [*COLUMNS, Col(_("经过"), lambda c: c.description), Col(_("处理结果"), lambda c: c.outcome),
-               Col(_("结案日期"), lambda c: c.closed_on)]
+    columns = [*COLUMNS, Col(_l("经过"), lambda c: c.description), Col(_l("处理结果"), lambda c: c.outcome),
+               Col(_l("结案日期"), lambda c: c.closed_on)]
     return workbook(_("维权案件.xlsx"), [(_("维权案件"), [c.label for c in columns], export_rows(qs, columns))])
 
 
