@@ -37,7 +37,7 @@ from jingying.org.models import Dependent, Person, Unit
 YEARS = 3
 BATCH = 2000
 
-PLACES = ["辖区夜市", "火车站广场", "交通路口", "小区门口", "网吧", "KTV 门前", "医院急诊室", "集贸市场", "工地", "烧烤店"]
+PLACES = ["夜市", "火车站广场", "交通路口", "小区门口", "网吧", "KTV 门前", "医院急诊室", "集贸市场", "工地", "烧烤店"]
 STORIES = {
     RightsIncident.ASSAULT: "处置纠纷警情时，醉酒男子拒不配合并挥拳击打民警面部，致民警软组织挫伤。",
     RightsIncident.OBSTRUCTION: "查处违法行为时，当事人及亲属围堵执法车辆、抢夺执法记录仪，阻碍依法执行职务。",
@@ -152,7 +152,7 @@ def _rights(rng: random.Random, today: dt.date, people: list[Person]) -> int:
                                  RightsStatus.CLOSED if age > 40 else RightsStatus.ACTIONS])
         closed = status == RightsStatus.CLOSED
         cases.append(RightsCase(unit_id=main.unit_id, incident_kind=kind, incident_date=day,
-                                place=f"{main.unit.name[-8:]}辖区{rng.choice(PLACES)}", description=STORIES[kind],
+                                place=f"{main.unit.short_name or main.unit.name}辖区{rng.choice(PLACES)}", description=STORIES[kind],
                                 status=status, outcome=rng.choice(OUTCOMES) if closed else "",
                                 closed_on=min(today, day + dt.timedelta(days=rng.randint(20, 100))) if closed else None))
         victims.append(group)
@@ -258,10 +258,11 @@ def _childcare(rng: random.Random, today: dt.date, root: Unit) -> int:
                                              person__status__in=SERVING_STATUSES)
                     .values_list("id", "birth_date", "person_id", "person__unit__path"))
     programmes = []
-    for year in range(today.year - YEARS + 1, today.year + 1):
+    # Three years back and the next one to come (open for enrolment now).
+    for year in range(today.year - YEARS + 1, today.year + 2):
         for host in hosts:
             for season, start, days in (("暑期", dt.date(year, 7, 10), 40), ("寒假", dt.date(year, 1, 20), 21)):
-                if start > today + dt.timedelta(days=60):
+                if start > today + dt.timedelta(days=180):
                     continue
                 programmes.append(ChildcareProgramme(
                     name=f"{host.short_name or host.name}民警子女{season}托管班", unit=host,
@@ -274,8 +275,10 @@ def _childcare(rng: random.Random, today: dt.date, root: Unit) -> int:
     for programme in programmes:
         eligible = [c for c in children if c[3].startswith(programme.unit.path)
                     and programme.min_age <= _age(c[1], programme.start) <= programme.max_age]
-        wanted = rng.sample(eligible, min(len(eligible), programme.capacity + rng.randint(0, 8)))
-        opened = programme.start - dt.timedelta(days=30)
+        # Past programmes filled up (some with a waiting list); the coming one is half full.
+        size = programme.capacity + rng.randint(0, 8) if programme.start <= today else programme.capacity // 2
+        wanted = rng.sample(eligible, min(len(eligible), size))
+        opened = min(programme.start - dt.timedelta(days=30), today - dt.timedelta(days=21))
         for i, child in enumerate(wanted):
             requested = _aware(opened + dt.timedelta(days=i % 20), rng) + dt.timedelta(minutes=i)
             status = EnrolmentStatus.ENROLLED if i < programme.capacity else EnrolmentStatus.WAITING
