@@ -187,7 +187,7 @@ def _campaigns(rng: random.Random, today: dt.date, root: Unit, people: list[Pers
     if not cities:
         return 0
     counties = defaultdict(list)
-    for unit in Unit.objects.filter(parent__in=cities).order_by("path"):
+    for unit in Unit.objects.filter(parent__in=cities).exclude(kind=UnitKind.INTERNAL).order_by("path"):
         counties[unit.parent_id].append(unit)
     demo_city = next((c for c in cities if c.code == "150100"), cities[0])
     specs: list[tuple[str, Unit, dt.date, dt.date, list[Unit]]] = []
