@@ -149,3 +149,9 @@ def test_scope_station_leader_sees_campaign_of_their_unit(tree):
         selectors.access_care_campaign(county_pd, campaign.pk, perm="care.change_carecampaign", owner=True)
     with pytest.raises(Http404):
         selectors.access_checklist_item(station_leader, 10**9, perm="care.mark_carecampaign")
+
+
+def test_update_refuses_unknown_fields(tree, political):
+    campaign = make_campaign(tree.city, [tree.county])
+    with pytest.raises(ValueError, match="unknown"):
+        services.care_campaign_update(actor=political, campaign=campaign, unit=tree.county)

@@ -131,3 +131,25 @@ def test_scope_county_and_officer(tree):
 
 def policy_insured_count(actor, policy):
     return selectors.policy_insured(actor, policy).count()
+
+
+def test_policy_moves_and_deletes_and_unknown_fields(tree, political):
+    policy = make_policy(tree.county, number="MOVE")
+    services.insurance_policy_update(actor=political, policy=policy, unit=tree.station)
+    assert InsuredPerson.objects.count() == 0
+    with pytest.raises(ValueError, match="unknown"):
+        services.insurance_policy_update(actor=political, policy=policy, bogus=1)
+    with pytest.raises(PermissionDenied):
+        services.insurance_policy_update(actor=political, policy=policy, unit=tree.other_county)
+    with pytest.raises(ValidationError):
+        services.insurance_insure_unit(actor=political, policy=policy, unit=tree.station)
+    services.insurance_policy_delete(actor=political, policy=policy)
+    person = PersonFactory(unit=tree.station)
+    other = make_policy(tree.county, number="OTHER", people=[person])
+    claim = make_claim(other, person)
+    with pytest.raises(ValueError, match="unknown"):
+        services.insurance_claim_update(actor=political, claim=claim, status="paid")
+    with pytest.raises(ValidationError):
+        make_claim(other, person, incident_date=today() + dt.timedelta(days=1))
+    with pytest.raises(ValidationError):
+        make_claim(other, person, submitted_on=today() - dt.timedelta(days=30))

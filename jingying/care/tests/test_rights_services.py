@@ -184,3 +184,13 @@ def test_scope_county_sees_own_officer_sees_own(tree):
     assert list(selectors.rights_case_list(actor=leader, filters={"q": "乙"})[0]) == [case_other]
     assert list(selectors.rights_case_list(actor=leader, filters={"unit": tree.other_county.code})[0]) == []
     assert list(selectors.rights_case_list(actor=leader, filters={"status": "nope"})[0]) == []
+
+
+def test_update_moves_case_within_scope(tree, political):
+    case = make_case(tree.county)
+    services.rights_case_update(actor=political, case=case, unit=tree.station)
+    assert RightsCase.objects.get(pk=case.pk).unit == tree.station
+    with pytest.raises(PermissionDenied):
+        services.rights_case_update(actor=political, case=case, unit=tree.other_station)
+    with pytest.raises(ValidationError):
+        services.rights_case_update(actor=political, case=case, incident_date=today() + dt.timedelta(days=2))
