@@ -8,7 +8,8 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404, HttpRequest
-from ninja import Query, Router, Schema, Status
+from ninja import File, Form, Query, Router, Schema, Status
+from ninja.files import UploadedFile
 
 from jingying.care.api.support_common import ERRORS, Paging, check_filters, filters_of, page, unit_ref
 from jingying.care.models.rights import RightsCase
@@ -206,3 +207,21 @@ def rights_offer_respond(request: HttpRequest, victim_id: int, payload: AnswerIn
     victim = services.rights_offer_answer(actor=actor, victim=victim, answer=payload.answer)
     return VictimOut(id=victim.pk, person_id=victim.person_id, name=victim.person.name, unit=victim.person.unit.name,
                      offer_at=victim.offer_at, offer_answer=victim.offer_answer)
+
+
+@router.post("/cases/{int:case_id}/evidence", response={201: EvidenceOut, **ERRORS},
+             summary="上传证据（multipart：file、description；类型与大小受限）")
+def rights_case_add_evidence(request: HttpRequest, case_id: int,
+                             file: UploadedFile | None = File(None),  # noqa: B008 - ninja declares parameters so
+                             description: str = Form("")) -> Status[EvidenceOut]:
+    actor = request.user
+    with transaction.atomic():
+        case = _writable(actor, case_id)  # the permission first: no file is no reason to learn more
+        if file is None:
+            from django.core.exceptions import ValidationError
+            from django.utils.translation import gettext as _
+
+            raise ValidationError({"file": [_("请选择要上传的文件")]})
+        e = services.rights_evidence_add(actor=actor, case=case, upload=file, description=description)
+    return Status(201, EvidenceOut(id=e.pk, file_name=e.file_name, content_type=e.content_type, size=e.size,
+                                   sha256=e.sha256, description=e.description))

@@ -134,6 +134,9 @@ ROUTES.update({
     "api:rights_case_add_action": Route(perm="care.change_rightscase", obj="person", api=True, method="post",
                                         data={"kind": "legal_aid", "date": "2026-01-01", "handled_by": ""},
                                         skip_allowed=True, ok=(201, 422), kwargs=_kw("case", "case_id")),
+    # A multipart upload without a file: 422 for whoever may reach the case.
+    "api:rights_case_add_evidence": Route(perm="care.change_rightscase", obj="person", api=True, method="post",
+                                          skip_allowed=True, ok=(422,), kwargs=_kw("case", "case_id")),
     "api:rights_offer_respond": Route(perm="care.respond_rightscase", obj="person", api=True, method="post",
                                       data={"answer": "bogus"}, skip_allowed=True, ok=(422,),
                                       kwargs=_kw("victim", "victim_id")),

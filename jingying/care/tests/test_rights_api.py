@@ -27,6 +27,15 @@ def test_rights_api_flow_scope_and_queries():
     r = api.post(f"/rights/cases/{case_id}/actions", {"kind": "clarification", "date": today().isoformat(),
                                                       "handled_by": "宣传科", "result": "发布澄清声明"})
     assert r.status_code == 201 and r.json()["status"] == "actions" and len(r.json()["actions"]) == 1
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    upload = api.client.post(f"/api/v1/care/rights/cases/{case_id}/evidence",
+                             {"file": SimpleUploadedFile("截图.png", b"\x89PNG\r\n\x1a\n" + b"0" * 20), "description": "截图"})
+    assert upload.status_code == 201, upload.content
+    assert upload.json()["content_type"] == "image/png"
+    bad = api.client.post(f"/api/v1/care/rights/cases/{case_id}/evidence", {"file": SimpleUploadedFile("a.pdf", b"nope")})
+    assert bad.status_code == 422 and "file" in bad.json()["errors"]
+    assert len(api.get(f"/rights/cases/{case_id}").json()["evidence"]) == 1
     assert api.post(f"/rights/cases/{case_id}/advance", {"status": "closed"}).status_code == 422
     assert api.post(f"/rights/cases/{case_id}/advance", {"status": "closed", "outcome": "平台删除视频并道歉"}).json()["status"] == "closed"
     victim_id = body["officers"][0]["id"]
