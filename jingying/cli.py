@@ -109,6 +109,8 @@ def build_parser() -> argparse.ArgumentParser:
     i_score.add_argument("--json", action="store_true")
     i_score.set_defaults(handler=_lazy("jingying.instruments.cli:cli_score"))
 
+    import_module("jingying.care.support_cli").register(sub, _lazy)  # care-support: jingying care remind
+
     manage = sub.add_parser("manage", help="run a Django management command")
     manage.add_argument("args", nargs=argparse.REMAINDER)
     manage.set_defaults(handler=_manage)

@@ -78,8 +78,28 @@ CARE_CASES_SELF: Section = {
     Role.OFFICER: frozenset({"care.view_concern", "care.add_concern", "care.rate_concern"}),
 }
 # --- care: rights protection, campaign measures, childcare, insurance (issue 5, parts 4-7) ---
-CARE_SUPPORT: Section = {}
-CARE_SUPPORT_SELF: Section = {}
+_SUPPORT_READ = frozenset({
+    "care.view_rightscase", "care.export_rightscase", "care.view_carecampaign", "care.export_carecampaign",
+    "care.view_childcare", "care.export_childcare", "care.view_insurance", "care.export_insurance",
+})
+_SUPPORT_RUN = _SUPPORT_READ | {
+    "care.add_rightscase", "care.change_rightscase", "care.delete_rightscase",
+    "care.add_carecampaign", "care.change_carecampaign", "care.delete_carecampaign", "care.mark_carecampaign",
+    "care.add_childcare", "care.change_childcare", "care.delete_childcare", "care.mark_childcare",
+    "care.add_insurance", "care.change_insurance", "care.delete_insurance",
+}
+# Political staff run all four; leaders follow them in their subtree, tick their units' campaign
+# checklists and get the "not yet visited" reminders (follow_carecampaign is theirs alone).
+CARE_SUPPORT: Section = {
+    Role.POLITICAL: _SUPPORT_RUN,
+    Role.LEADER: _SUPPORT_READ | {"care.mark_carecampaign", "care.follow_carecampaign"},
+}
+# Everyone with a person sees their own rights cases (and answers the support offer), their own
+# insurance, and enrols their own children.
+_SUPPORT_OWN = frozenset({"care.view_rightscase", "care.respond_rightscase", "care.view_insurance",
+                          "care.enrol_childcare"})
+CARE_SUPPORT_SELF: Section = {Role.OFFICER: _SUPPORT_OWN, Role.LEADER: _SUPPORT_OWN - {"care.view_rightscase", "care.view_insurance"},
+                              Role.POLITICAL: frozenset({"care.respond_rightscase", "care.enrol_childcare"})}
 # --- care: relief fund, hospital cooperation, six guarantees and equipment (issue 5, parts 8-10) ---
 CARE_FUND: Section = {}
 CARE_FUND_SELF: Section = {}

@@ -10,3 +10,17 @@ urlpatterns += _concerns.urlpatterns
 from jingying.care.views import visits as _visits  # noqa: E402
 
 urlpatterns += _visits.urlpatterns
+
+# --- care-support ---
+from jingying.care.views import rights as _rights  # noqa: E402
+
+urlpatterns += _rights.urlpatterns
+from jingying.care.views import campaigns as _campaigns  # noqa: E402
+
+urlpatterns += _campaigns.urlpatterns
+from jingying.care.views import childcare as _childcare  # noqa: E402
+
+urlpatterns += _childcare.urlpatterns
+from jingying.care.views import insurance as _insurance  # noqa: E402
+
+urlpatterns += _insurance.urlpatterns

@@ -36,6 +36,16 @@ NAV: list[NavEntry] = [
     NavEntry("care:concern_list", _("诉求办理"), "messages", "care.view_concern", "/care/concerns"),
     NavEntry("care:field_visit_list", _("走访调研"), "route", "care.view_fieldvisit", "/care/field-visits"),
     NavEntry("care:care_visit_list", _("走访慰问"), "heart-handshake", "care.view_carevisit", "/care/care-visits"),
+    # --- care-support ---
+    NavEntry("care:rights_list", _("维权案件"), "shield-check", "care.view_rightscase", "/care/rights", self_service=True),
+    NavEntry("care:campaign_list", _("从优待警"), "flag", "care.view_carecampaign", "/care/campaigns"),
+    NavEntry("care:childcare_list", _("子女托管"), "horse-toy", "care.view_childcare", "/care/childcare/$"),
+    NavEntry("care:childcare_mine", _("我的子女托管"), "horse-toy", "care.enrol_childcare", "/care/childcare/mine",
+             self_service=True),
+    NavEntry("care:policy_list", _("意外保险"), "umbrella", "care.view_insurance", "/care/insurance/policies"),
+    NavEntry("care:claim_list", _("保险理赔"), "receipt", "care.change_insurance", "/care/insurance/claims"),
+    NavEntry("care:insurance_mine", _("我的意外保险"), "umbrella", "care.view_insurance", "/care/insurance/mine",
+             self_service=True),
     NavEntry("accounts:user_list", _("账号与授权"), "key", "accounts.manage_users", "/accounts/users"),
     NavEntry("core:audit_list", _("审计记录"), "list-search", "core.view_audit", "/audit"),
 ]

@@ -13,3 +13,14 @@ from jingying.care.api.visits import field_visits as _field_visits_router  # noq
 
 router.add_router("/field-visits", _field_visits_router)
 router.add_router("/care-visits", _care_visits_router)
+# --- care-support ---
+from jingying.care.api import rights as _rights  # noqa: E402
+
+router.add_router("/rights", _rights.router)
+from jingying.care.api import campaigns as _campaigns  # noqa: E402
+from jingying.care.api import childcare as _childcare  # noqa: E402
+from jingying.care.api import insurance as _insurance  # noqa: E402
+
+router.add_router("/campaigns", _campaigns.router)
+router.add_router("/childcare", _childcare.router)
+router.add_router("/insurance", _insurance.router)

@@ -1,0 +1,48 @@
+"""Forms of the childcare screens: they parse the input; the services validate the rules."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from jingying.care.forms_rights import UnitChoiceField
+from jingying.care.services.childcare import PROGRAMME_FIELDS
+from jingying.care.views.support_kit import DateInput
+from jingying.org.models import Unit
+
+
+class ProgrammeForm(forms.Form):
+    name = forms.CharField(label=_("项目名称"), max_length=100)
+    unit = UnitChoiceField(label=_("主办单位"), queryset=Unit.objects.none(),
+                           help_text=_("本单位及下级单位的民警可以报名"))
+    centre = forms.CharField(label=_("托管场所"), max_length=200)
+    period = forms.CharField(label=_("期次"), max_length=50, help_text=_("例如：2026年暑期"))
+    start = forms.DateField(label=_("开始日期"), widget=DateInput())
+    end = forms.DateField(label=_("结束日期"), widget=DateInput())
+    capacity = forms.IntegerField(label=_("名额"), min_value=1, max_value=10000)
+    min_age = forms.IntegerField(label=_("最小年龄"), min_value=0, max_value=18)
+    max_age = forms.IntegerField(label=_("最大年龄"), min_value=0, max_value=18)
+    open = forms.BooleanField(label=_("开放报名"), required=False, initial=True)
+    contact = forms.CharField(label=_("联系人及电话"), max_length=100, required=False)
+    notes = forms.CharField(label=_("备注"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args: Any, units: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units
+
+
+def programme_initial(programme: Any) -> dict[str, Any]:
+    data = {name: getattr(programme, name) for name in PROGRAMME_FIELDS if name != "unit_id"}
+    data["unit"] = programme.unit_id
+    return data
+
+
+class EnrolForm(forms.Form):
+    child = forms.ChoiceField(label=_("子女"))
+    notes = forms.CharField(label=_("备注"), max_length=200, required=False)
+
+    def __init__(self, *args: Any, children: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["child"].choices = [(c.pk, c.name) for c in children]

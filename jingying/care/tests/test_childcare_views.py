@@ -1,0 +1,144 @@
+"""Childcare screens: the generic suites, the officer's own page, attendance and exports."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from django.urls import reverse
+
+from jingying.accounts.roles import Role
+from jingying.care.models.childcare import ChildcareAttendance, ChildcareEnrolment, ChildcareProgramme
+from jingying.care.services import childcare as services
+from jingying.care.tests.factories_support import make_programme, today
+from jingying.core.scoping import SYSTEM
+from jingying.core.testing import (
+    CreateViewTests,
+    DeleteViewTests,
+    DetailViewTests,
+    EditViewTests,
+    ListViewTests,
+    Scope,
+    login_client,
+)
+from jingying.org.tests.factories import DependentFactory, PersonFactory, Tree, make_user
+
+pytestmark = pytest.mark.django_db
+
+
+def programme_scope() -> Scope:
+    tree = Tree()
+    return Scope(
+        inside=make_programme(tree.county, name="新城暑期班"),
+        outside=make_programme(tree.other_county, name="东河暑期班"),
+        user=make_user("pd", role=Role.POLITICAL, unit=tree.city),
+        nobody=make_user("nobody"),
+        reader=make_user("leader", role=Role.LEADER, unit=tree.city),
+        extra={"tree": tree},
+    )
+
+
+def form_data(unit: Any, name: str = "新项目") -> dict[str, Any]:
+    return {"name": name, "unit": unit.pk, "centre": "活动中心", "period": "2026年暑期",
+            "start": today().isoformat(), "end": (today() + dt.timedelta(days=30)).isoformat(),
+            "capacity": 10, "min_age": 3, "max_age": 12, "open": "on", "contact": "", "notes": ""}
+
+
+class TestProgrammeViews(ListViewTests, DetailViewTests, CreateViewTests, EditViewTests, DeleteViewTests):
+    model = ChildcareProgramme
+    list_url = "care:childcare_list"
+    # session, user, login security, grants, COUNT, the page (places counted in it).
+    list_queries = 6
+    detail_url = "care:childcare_detail"
+    create_url = "care:childcare_create"
+    edit_url = "care:childcare_edit"
+    delete_url = "care:childcare_delete"
+
+    def build(self) -> Scope:
+        return programme_scope()
+
+    def make_rows(self, scope: Scope, n: int) -> None:
+        for i in range(n):
+            make_programme(scope.extra["tree"].county, name=f"托管{i}")
+
+    def visible_rows(self, scope: Scope) -> int:
+        return ChildcareProgramme.objects.filter(unit__path__startswith=scope.extra["tree"].city.path).count()
+
+    def rows_on_page(self, response: Any) -> int:
+        return response.content.decode().count("<tr data-row>")
+
+    def create_target(self, scope: Scope, *, inside: bool) -> tuple[str, dict[str, Any]]:
+        tree = scope.extra["tree"]
+        return reverse(self.create_url), form_data(tree.county if inside else tree.other_county)
+
+    def edit_data(self, scope: Scope, obj: Any) -> dict[str, Any]:
+        return form_data(obj.unit, name="改名的托管班")
+
+    def was_edited(self, obj: Any) -> bool:
+        return ChildcareProgramme.objects.get(pk=obj.pk).name == "改名的托管班"
+
+
+def _kid(person: Any, name: str, years: int = 8) -> Any:
+    return DependentFactory(person=person, name=name, birth_date=today().replace(year=today().year - years, day=1))
+
+
+def test_officer_enrols_on_own_page_waits_and_is_promoted():
+    tree = Tree()
+    programme = make_programme(tree.city, capacity=1)
+    a, b = PersonFactory(unit=tree.station), PersonFactory(unit=tree.station)
+    ua = make_user("a", role=Role.OFFICER, unit=tree.station, person=a)
+    ub = make_user("b", role=Role.OFFICER, unit=tree.station, person=b)
+    kid_a, kid_b = _kid(a, "小明"), _kid(b, "小红")
+    _kid(b, "大哥", years=16)
+    ca, cb = login_client(ua), login_client(ub)
+    page = cb.get(reverse("care:childcare_mine")).content.decode()
+    assert "小红" in page and "大哥" not in page and "暑期托管班" in page
+    ca.post(reverse("care:childcare_enrol", args=[programme.pk]), {f"p{programme.pk}-child": kid_a.pk})
+    cb.post(reverse("care:childcare_enrol", args=[programme.pk]), {f"p{programme.pk}-child": kid_b.pk})
+    assert ChildcareEnrolment.objects.get(child=kid_b).status == "waiting"
+    assert "第 1 位" in cb.get(reverse("care:childcare_mine")).content.decode()
+    # Someone else's child cannot be enrolled, nor a missing choice.
+    cb.post(reverse("care:childcare_enrol", args=[programme.pk]), {f"p{programme.pk}-child": kid_a.pk})
+    cb.post(reverse("care:childcare_enrol", args=[programme.pk]), {f"p{programme.pk}-child": kid_b.pk})
+    assert ChildcareEnrolment.objects.count() == 2
+    mine = ChildcareEnrolment.objects.get(child=kid_a)
+    assert cb.post(reverse("care:childcare_cancel", args=[mine.pk])).status_code == 404
+    assert ca.post(reverse("care:childcare_cancel", args=[mine.pk])).status_code == 302
+    assert ChildcareEnrolment.objects.get(child=kid_b).status == "enrolled"
+    ca.post(reverse("care:childcare_cancel", args=[mine.pk]))
+    out = make_programme(tree.other_city, name="外地")
+    assert ca.post(reverse("care:childcare_enrol", args=[out.pk]), {}).status_code == 404
+    # No person linked: a friendly page, no enrolment possible.
+    pd = login_client(make_user("pd", role=Role.POLITICAL, unit=tree.city))
+    assert "没有关联人员档案" in pd.get(reverse("care:childcare_mine")).content.decode()
+    assert pd.post(reverse("care:childcare_enrol", args=[programme.pk]), {}).status_code == 404
+
+
+def test_staff_attendance_detail_and_exports():
+    tree = Tree()
+    staff = make_user("pd", role=Role.POLITICAL, unit=tree.city)
+    programme = make_programme(tree.city, capacity=5, start=today() - dt.timedelta(days=5))
+    kids = [_kid(PersonFactory(unit=tree.station), f"孩子{i}") for i in range(3)]
+    enrolments = [services.childcare_enrol(actor=SYSTEM, programme=programme, child=k) for k in kids]
+    client = login_client(staff)
+    url = reverse("care:childcare_attendance", args=[programme.pk])
+    page = client.get(url)
+    assert page.content.decode().count("data-row") == 3
+    day = (today() - dt.timedelta(days=1)).isoformat()
+    response = client.post(url, {"day": day, "present": [enrolments[0].pk, enrolments[1].pk]})
+    assert response.status_code == 302
+    assert ChildcareAttendance.objects.filter(present=True).count() == 2
+    bad = client.post(url, {"day": (today() + dt.timedelta(days=2)).isoformat()})
+    assert bad.status_code == 400
+    assert client.get(url, {"day": "nonsense"}).status_code == 200
+    detail = client.get(reverse("care:childcare_detail", args=[programme.pk])).content.decode()
+    assert "孩子0" in detail
+    export = client.get(reverse("care:childcare_export", args=[programme.pk]))
+    assert export.status_code == 200
+    listing = client.get(reverse("care:childcare_list_export"))
+    assert listing.status_code == 200
+    response = client.post(reverse("care:childcare_cancel", args=[enrolments[2].pk]))
+    assert response.status_code == 302 and response["Location"].endswith(f"/childcare/{programme.pk}/")
+    leader = login_client(make_user("ld", role=Role.LEADER, unit=tree.city))
+    assert leader.get(url).status_code == 404

@@ -1,0 +1,132 @@
+"""What the care-support screens (rights, campaigns, childcare, insurance) share: a list page
+with filters, pagination and an Excel export whose columns are the table's, form pages, the
+delete confirmation and workbook responses. Functions, not a class hierarchy, so each view
+still reads top to bottom."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from jingying.core.views_generic import paginate, render_page
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@dataclass(frozen=True)
+class Col:
+    """One column of a list: its header and how to read the cell (plain text or a number)."""
+
+    label: Any
+    value: Callable[[Any], Any]
+
+
+def text(value: Any) -> Any:
+    if value is None:
+        return ""
+    if hasattr(value, "isoformat") and not isinstance(value, str):
+        if hasattr(value, "hour"):
+            return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+        return value.isoformat()
+    return value
+
+
+def bootstrap(form: forms.Form) -> forms.Form:
+    for field in form.fields.values():
+        widget = field.widget
+        if isinstance(widget, forms.CheckboxInput):
+            widget.attrs.setdefault("class", "form-check-input")
+        elif isinstance(widget, forms.CheckboxSelectMultiple):
+            continue
+        elif isinstance(widget, forms.Select | forms.SelectMultiple):
+            widget.attrs.setdefault("class", "form-select")
+        else:
+            widget.attrs.setdefault("class", "form-control")
+    return form
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+def apply_errors(form: forms.Form, exc: ValidationError) -> None:
+    """A service's ValidationError onto the matching fields (the rest onto the form)."""
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.message_dict.items():
+            key = name.removesuffix("_id")
+            form.add_error(key if key in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+def list_page(request: HttpRequest, *, qs: QuerySet[Any], filterset: Any, columns: Sequence[Col], title: str,
+              list_url: str, detail_url: Callable[[Any], str] | None, add_url: str = "", export_url: str = "",
+              empty: str = "", extra: dict[str, Any] | None = None) -> HttpResponse:
+    """The list page (or, for htmx, its results fragment): filters, a bounded page, one row per object."""
+    page = paginate(request, qs)
+    rows = [{"url": detail_url(obj) if detail_url else "", "cells": [text(c.value(obj)) for c in columns]}
+            for obj in page.page.object_list]
+    form = bootstrap(filterset.form)
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "title": title, "filter_form": form, "filterset": filterset, "page": page, "rows": rows,
+        "headers": [c.label for c in columns], "list_url": list_url, "add_url": add_url,
+        "export_url": (export_url + ("?" + query.urlencode() if query else "")) if export_url else "",
+        "empty": empty or _("没有符合条件的记录"), **(extra or {}),
+    }
+    return render_page(request, "care/support/list.html", context, fragment="care/support/partials/results.html")
+
+
+def workbook(filename: str, sheets: Iterable[tuple[str, Sequence[Any], Iterable[Sequence[Any]]]]) -> HttpResponse:
+    """An .xlsx download: each sheet a title, a header row and the rows."""
+    import xlsxwriter
+
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_numbers": False})
+    bold = book.add_format({"bold": True})
+    for title, headers, rows in sheets:
+        sheet = book.add_worksheet(str(title)[:31])
+        sheet.write_row(0, 0, [str(h) for h in headers], bold)
+        sheet.set_column(0, max(len(headers) - 1, 0), 16)
+        for r, row in enumerate(rows, start=1):
+            sheet.write_row(r, 0, [text(v) if not isinstance(v, int | float) else v for v in row])
+    book.close()
+    response = HttpResponse(buffer.getvalue(), content_type=XLSX_TYPE)
+    from django.utils.http import content_disposition_header
+
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response
+
+
+def export_rows(qs: QuerySet[Any], columns: Sequence[Col], *, limit: int = 50000) -> Iterator[list[Any]]:
+    """The rows of an export: the list's own queryset (scoped, filtered), the table's columns."""
+    for obj in qs[:limit]:
+        yield [c.value(obj) for c in columns]
+
+
+def form_page(request: HttpRequest, *, form: forms.Form, title: str, cancel_url: str, invalid: bool = False,
+              multipart: bool = False, hint: str = "") -> HttpResponse:
+    bootstrap(form)
+    return render_page(request, "care/support/form.html",
+                       {"form": form, "title": title, "cancel_url": cancel_url, "multipart": multipart, "hint": hint},
+                       status=400 if invalid else 200)
+
+
+def confirm_page(request: HttpRequest, *, message: str, cancel_url: str, error: str = "",
+                 status: int = 200) -> HttpResponse:
+    return render_page(request, "care/support/confirm_delete.html",
+                       {"message": message, "cancel_url": cancel_url, "error": error}, status=status)
+
