@@ -4,3 +4,7 @@ from django.urls import URLPattern
 
 app_name = "care"
 urlpatterns: list[URLPattern] = []
+
+from jingying.care.views import hospitals  # noqa: E402
+
+urlpatterns += hospitals.urlpatterns
