@@ -27,9 +27,9 @@ HEALTH = "health"
 
 
 def _validate_hospital(hospital: PartnerHospital) -> None:
-    hospital.full_clean()
     if hospital.contract_start and hospital.contract_end and hospital.contract_end < hospital.contract_start:
         raise ValidationError({"contract_end": [_("协议截止日期不能早于开始日期")]})
+    hospital.full_clean()
 
 
 @transaction.atomic

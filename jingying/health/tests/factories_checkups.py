@@ -71,3 +71,43 @@ def make_world() -> World:
         person=person, person_out=person_out,
         hospital=make_hospital(t.city), hospital_out=make_hospital(t.other_city, "包头市中心医院"),
     )
+
+
+@dataclass
+class MatrixObjects:
+    """Inside (county / person_in) and outside (other county / person_out) objects of the authz matrix."""
+
+    hospital: dict[bool, PartnerHospital]
+    service: dict[bool, GreenChannelService]
+    window: dict[bool, Any]
+    plan: dict[bool, CheckupPlan]
+    record: dict[bool, Any]
+    followup: dict[bool, Any]
+    referral: dict[bool, Any]
+
+
+def matrix_objects(w: Any) -> MatrixObjects:
+    from jingying.care.models import PoliceWindow
+    from jingying.care.services.hospitals import referral_create
+    from jingying.health.services.checkups import checkup_record_result
+
+    t = w.tree
+    units = {True: t.county, False: t.other_county}
+    people = {True: w.person_in, False: w.person_out}
+    hospital = {k: make_hospital(u, f"医院{k}") for k, u in units.items()}
+    service = {k: h.services.first() for k, h in hospital.items()}
+    window = {k: PoliceWindow.objects.create(hospital=h, location="门诊一楼") for k, h in hospital.items()}
+    plan = {k: make_plan(u, hospital[k]) for k, u in units.items()}
+    record = {k: plan[k].records.get(person=people[k]) for k in units}
+    for rec in record.values():
+        checkup_record_result(actor=SYSTEM, record=rec, done_on=dt.date(LAST_YEAR, 5, 1), conclusion="血压偏高",
+                              findings=["HTN"])
+    followup = {k: r.followups.get() for k, r in record.items()}
+    referral = {k: referral_create(actor=SYSTEM, person=people[k], hospital=hospital[k], reason="复查")
+                for k in units}
+    return MatrixObjects(hospital, service, window, plan, record, followup, referral)
+
+
+def kw_matrix(attr: str) -> Any:
+    """Route kwargs for one kind of matrix object, inside or outside."""
+    return lambda w, inside: {"pk": getattr(w.memo("health-checkups", matrix_objects), attr)[inside].pk}
