@@ -3,3 +3,7 @@
 from ninja import Router
 
 router = Router(tags=["care"])
+
+from jingying.care.api import hospitals as _hospitals  # noqa: E402
+
+router.add_router("/hospitals", _hospitals.router)

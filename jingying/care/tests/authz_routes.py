@@ -33,3 +33,18 @@ ROUTES.update({
     "care:referral_detail": Route(perm="care.view_referral", obj="person", domain="health",
                                   kwargs=kw_matrix("referral")),
 })
+
+from jingying.core.tests.authz import kw_api  # noqa: E402
+
+ROUTES.update({
+    "api:hospital_list": Route(perm=_H, api=True),
+    "api:hospital_detail": Route(perm=_H, api=True, kwargs=kw_api("hospital_id", kw_matrix("hospital"))),
+    "api:referral_list": Route(perm="care.view_referral", domain="health", api=True),
+    "api:referral_detail": Route(perm="care.view_referral", obj="person", domain="health", api=True,
+                                 kwargs=kw_api("referral_id", kw_matrix("referral"))),
+    "api:referral_create": Route(perm="care.manage_referral", domain="health", api=True, method="post",
+                                 skip_allowed=True, data={"person_id": 1, "hospital_id": 1, "reason": "复查"}),
+    "api:referral_update": Route(perm="care.manage_referral", obj="person", domain="health", api=True,
+                                 method="patch", skip_allowed=True, data={"status": "seen"},
+                                 kwargs=kw_api("referral_id", kw_matrix("referral"))),
+})

@@ -43,3 +43,28 @@ ROUTES.update({
     "health:checkup_stats": Route(perm="health.view_checkup_stats"),
     "health:checkup_stats_export": Route(perm="health.view_checkup_stats"),
 })
+
+from jingying.core.tests.authz import kw_api  # noqa: E402
+from jingying.health.tests.factories_checkups import LAST_YEAR  # noqa: E402
+
+ROUTES.update({
+    "api:health_me": Route(perm="health.view_own_health", api=True),
+    "api:checkup_plan_list": Route(perm="health.view_checkup_plan", api=True),
+    "api:checkup_plan_detail": Route(perm="health.view_checkup_plan", obj="county", api=True,
+                                     kwargs=kw_api("plan_id", kw_matrix("plan"))),
+    "api:checkup_record_list": Route(perm="health.view_checkup", domain="health", api=True),
+    "api:checkup_record_detail": Route(perm="health.view_checkup", obj="person", domain="health", api=True,
+                                       kwargs=kw_api("record_id", kw_matrix("record"))),
+    "api:checkup_record_result": Route(perm="health.manage_checkup", obj="person", domain="health", api=True,
+                                       method="post", skip_allowed=True,
+                                       data={"done_on": f"{LAST_YEAR}-05-01", "conclusion": "x", "findings": []},
+                                       kwargs=kw_api("record_id", kw_matrix("record"))),
+    "api:checkup_followup_list": Route(perm="health.view_checkup", domain="health", api=True),
+    "api:checkup_followup_update": Route(perm="health.manage_checkup", obj="person", domain="health", api=True,
+                                         method="patch", skip_allowed=True, data={"status": "open"},
+                                         kwargs=kw_api("followup_id", kw_matrix("followup"))),
+    "api:checkup_followup_refer": Route(perm="health.manage_checkup", obj="person", domain="health", api=True,
+                                        method="post", skip_allowed=True, data={"hospital_id": 1},
+                                        kwargs=kw_api("followup_id", kw_matrix("followup"))),
+    "api:checkup_stats": Route(perm="health.view_checkup_stats", api=True, data={"year": LAST_YEAR}),
+})
