@@ -359,3 +359,34 @@ def test_system_actor_builds_plans() -> None:
     w = make_world()
     plan = make_plan(w.tree.station)
     assert plan.records.count() == 1 and services.checkup_plan_sync(actor=SYSTEM, plan=plan) == 0
+
+
+def fake_section_context(*, actor: Any) -> dict[str, Any]:
+    return {"marker": f"psych-section-for-{actor.username}"}
+
+
+def test_me_page_includes_the_sections_other_parts_add(monkeypatch: pytest.MonkeyPatch) -> None:
+    from jingying.health import me_sections
+
+    w = make_world()
+    monkeypatch.setattr(me_sections, "ME_SECTIONS", [
+        me_sections.MeSection("health/partials/test_section.html",
+                              context="jingying.health.tests.test_checkups:fake_section_context",
+                              perm="health.view_own_health"),
+        me_sections.MeSection("health/partials/test_section.html", perm="core.view_audit"),
+    ])
+    sections = me_sections.health_me_sections(actor=w.officer)
+    assert sections == [{"template": "health/partials/test_section.html", "context": {"marker": "psych-section-for-off"}}]
+
+
+def test_import_task_records_a_failure() -> None:
+    from jingying.health.models import CheckupImport
+    from jingying.health.tasks_checkups import checkup_import_validate
+
+    w = make_world()
+    plan = make_plan(w.tree.county)
+    job = CheckupImport.objects.create(plan=plan, created_by=w.medical, file="checkup_imports/missing.xlsx",
+                                       file_name="missing.xlsx")
+    checkup_import_validate.enqueue(str(job.pk))
+    job.refresh_from_db()
+    assert job.status == CheckupImport.Status.FAILED and "内部错误" in job.message
