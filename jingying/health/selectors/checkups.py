@@ -232,3 +232,14 @@ def _self_label() -> str:
 
 def stats_years() -> list[int]:
     return sorted(set(CheckupPlan.objects.values_list("year", flat=True)), reverse=True)
+
+
+def person_panel_context(*, actor: Any, person: Any) -> dict[str, Any]:
+    """The profile panel: each year's checkup status and the referrals (no results: opening a
+    record is the audited read)."""
+    from jingying.care.selectors.hospitals import referral_list
+
+    records = list(restrict(CheckupRecord.objects.filter(person=person), actor, VIEW, domain=HEALTH)
+                   .select_related("plan").order_by("-plan__year")[:10])
+    referrals = list(referral_list(actor=actor).filter(person=person)[:10])
+    return {"records": records, "referrals": referrals}

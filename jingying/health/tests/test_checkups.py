@@ -390,3 +390,15 @@ def test_import_task_records_a_failure() -> None:
     checkup_import_validate.enqueue(str(job.pk))
     job.refresh_from_db()
     assert job.status == CheckupImport.Status.FAILED and "内部错误" in job.message
+
+
+def test_person_profile_panel_for_the_medical_liaison_only() -> None:
+    w = make_world()
+    make_plan(w.tree.county, w.hospital)
+    from jingying.care.services.hospitals import referral_create
+
+    referral_create(actor=w.medical, person=w.person, hospital=w.hospital, reason="x")
+    url = reverse("org:person_detail", args=[w.person.pk])
+    body = login_client(w.medical).get(url).content.decode()
+    assert "体检与就医转介" in body and "待体检" in body and w.hospital.name in body
+    assert "体检与就医转介" not in login_client(w.leader).get(url).content.decode()
