@@ -195,7 +195,8 @@ def checkup_stats(*, actor: Any, unit: Unit, year: int) -> CheckupStats:
     done_shown = done_tree.children_shown(unit.pk, k)
     root_due_ok = exact or due_tree.total.get(unit.pk, 0) >= k
     root_done_ok = exact or done_tree.total.get(unit.pk, 0) >= k
-    names = dict(Unit.objects.filter(parent_id=unit.pk).values_list("pk", "name"))
+    names = {pk: short or name for pk, short, name in
+             Unit.objects.filter(parent_id=unit.pk).values_list("pk", "short_name", "name")}
     unit_objs = {u.pk: u for u in Unit.objects.filter(parent_id=unit.pk)}
 
     def make(key: int | str, label: str, due_ok: bool, done_ok: bool) -> StatsRow:

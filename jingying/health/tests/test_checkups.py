@@ -181,7 +181,7 @@ def test_stats_are_k_safe_with_complementary_suppression() -> None:
     assert not stats.exact
     assert shown["小站"].due is None  # 2 < k
     assert shown["中站"].due is None  # hidden too: otherwise county − station − 中站 = 小站
-    assert shown[t.station.name].due == 12 and shown[t.station.name].rate == 100.0
+    assert shown[t.station.label].due == 12 and shown[t.station.label].rate == 100.0
     assert stats.total.due == 20 and stats.total.done == 20
     hypertension = [c.code for c in stats.codes].index("HTN")
     assert stats.total.prevalence[hypertension] == 50.0
