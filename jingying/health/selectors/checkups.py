@@ -200,12 +200,12 @@ def checkup_stats(*, actor: Any, unit: Unit, year: int) -> CheckupStats:
     unit_objs = {u.pk: u for u in Unit.objects.filter(parent_id=unit.pk)}
 
     def make(key: int | str, label: str, due_ok: bool, done_ok: bool) -> StatsRow:
-        if key == SELF:
+        if isinstance(key, int):
+            due, done = due_tree.total.get(key, 0), done_tree.total.get(key, 0)
+            counts = {c: t.total.get(key, 0) for c, t in code_trees.items()}
+        else:  # SELF: the people attached to the unit itself
             due, done = due_tree.direct.get(unit.pk, 0), done_tree.direct.get(unit.pk, 0)
             counts = {c: t.direct.get(unit.pk, 0) for c, t in code_trees.items()}
-        else:
-            due, done = due_tree.total.get(key, 0), done_tree.total.get(key, 0)  # type: ignore[call-overload]
-            counts = {c: t.total.get(key, 0) for c, t in code_trees.items()}  # type: ignore[call-overload]
         row = StatsRow(key=key, label=label, unit=unit_objs.get(key) if isinstance(key, int) else None,
                        due=due if due_ok else None, done=done if due_ok else None,
                        rate=round(100 * done / due, 1) if due_ok and due else None, shown=due_ok)
@@ -213,12 +213,15 @@ def checkup_stats(*, actor: Any, unit: Unit, year: int) -> CheckupStats:
         return row
 
     rows = []
-    for key in sorted(due_tree.cells(unit.pk), key=lambda c: (c == SELF, names.get(c, ""))):  # type: ignore[arg-type]
-        if key == SELF and not due_tree.direct.get(unit.pk, 0):
-            continue
-        if key != SELF and not due_tree.total.get(key, 0):  # type: ignore[call-overload]
-            continue
-        label = str(_self_label()) if key == SELF else names.get(key, "")  # type: ignore[call-overload]
+    for key in sorted(due_tree.cells(unit.pk), key=lambda c: (c == SELF, names.get(c, "") if isinstance(c, int) else "")):
+        if not isinstance(key, int):
+            if not due_tree.direct.get(unit.pk, 0):
+                continue
+            label = str(_self_label())
+        else:
+            if not due_tree.total.get(key, 0):
+                continue
+            label = names.get(key, "")
         rows.append(make(key, label, root_due_ok and (exact or due_shown.get(key, False)),
                          root_done_ok and (exact or done_shown.get(key, False))))
     total = make(unit.pk, unit.name, root_due_ok, root_done_ok)
