@@ -60,3 +60,11 @@ def checkup_import_validate(job_id: str, language: str | None = None) -> None:
 def checkup_import_run(job_id: str, language: str | None = None) -> None:
     with translation.override(language or translation.get_language()):
         _run(job_id, confirm=True)
+
+
+@task()
+def checkup_followup_reminders() -> dict[str, int]:
+    """The daily reminders (jingying.health.services.checkups.followup_reminders)."""
+    from jingying.health.services.checkups import followup_reminders
+
+    return followup_reminders()

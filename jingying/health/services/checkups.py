@@ -230,3 +230,49 @@ def followup_refer(*, actor: Any, followup: FollowUp, hospital: PartnerHospital,
     audit.record(actor=actor, action="health.followup.refer", obj=followup, person_id=followup.person_id,
                  after={"referral_id": referral.pk})
     return referral
+
+
+# --- reminders (a daily job: `jingying manage checkup_reminders` or the task) ----------------
+
+REMIND_BEFORE_DAYS = 7
+
+
+def followup_reminders(*, today: dt.date | None = None) -> dict[str, int]:
+    """Run once a day. Officers hear a week before a follow-up falls due and the day after it
+    becomes overdue; the medical liaisons covering them get one message per day listing how many
+    of their people's follow-ups became overdue (no health details in the message itself)."""
+    from django.urls import reverse
+
+    from jingying.accounts.models import User
+    from jingying.core.notifications import notify, users_covering
+
+    today = today or timezone.localdate()
+    soon = today + dt.timedelta(days=REMIND_BEFORE_DAYS)
+    overdue_day = today - dt.timedelta(days=1)
+    rows = list(FollowUp.objects.filter(status=FollowUpStatus.OPEN, due_date__in=[soon, overdue_day])
+                .values_list("person_id", "person__unit__path", "due_date"))
+    accounts = {u.person_id: u for u in User.objects.filter(person_id__in={r[0] for r in rows}, is_active=True)}
+    me_url = reverse("health:me")
+    officers = 0
+    for person_id, _path, due in rows:
+        user = accounts.get(person_id)
+        if user is None:
+            continue
+        title = (_("您有一项体检随访将于 %(d)s 到期") % {"d": due} if due == soon
+                 else _("您有一项体检随访已到期，请尽快复查或就诊"))
+        notify(users=[user], kind="health.followup", title=title, url=me_url)
+        officers += 1
+    per_user: dict[int, tuple[Any, int]] = {}
+    covering: dict[str, list[Any]] = {}
+    for _pid, path, due in rows:
+        if due != overdue_day:
+            continue
+        if path not in covering:
+            covering[path] = users_covering(MANAGE, path, domain=HEALTH)[:1] or []
+        for user in covering[path]:
+            held = per_user.get(user.pk)
+            per_user[user.pk] = (user, (held[1] if held else 0) + 1)
+    url = reverse("health:followup_list") + "?overdue=1"
+    for user, n in per_user.values():
+        notify(users=[user], kind="health.followup_overdue", title=_("%(n)d 项体检随访今日起逾期") % {"n": n}, url=url)
+    return {"officers": officers, "liaisons": len(per_user)}

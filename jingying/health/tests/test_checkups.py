@@ -402,3 +402,25 @@ def test_person_profile_panel_for_the_medical_liaison_only() -> None:
     body = login_client(w.medical).get(url).content.decode()
     assert "体检与就医转介" in body and "待体检" in body and w.hospital.name in body
     assert "体检与就医转介" not in login_client(w.leader).get(url).content.decode()
+
+
+def test_followup_reminders_reach_the_officer_and_the_nearest_liaison() -> None:
+    from django.core.management import call_command
+
+    from jingying.core.models import Notification
+    from jingying.health.tasks_checkups import checkup_followup_reminders
+
+    w = make_world()
+    record = make_plan(w.tree.county).records.get(person=w.person)
+    _result(w, record, ["HTN", "DM"])
+    htn, dm = record.followups.get(code="HTN"), record.followups.get(code="DM")
+    today = dt.date(LAST_YEAR + 1, 3, 1)
+    FollowUp.objects.filter(pk=htn.pk).update(due_date=today + dt.timedelta(days=7))
+    FollowUp.objects.filter(pk=dm.pk).update(due_date=today - dt.timedelta(days=1))
+    assert services.followup_reminders(today=today) == {"officers": 2, "liaisons": 1}
+    assert Notification.objects.filter(user=w.officer).count() == 2
+    digest = Notification.objects.get(kind="health.followup_overdue")
+    assert digest.user == w.medical_county and "1 项" in digest.title  # the nearest liaison
+    assert services.followup_reminders(today=today + dt.timedelta(days=2)) == {"officers": 0, "liaisons": 0}
+    call_command("checkup_reminders")
+    checkup_followup_reminders.enqueue()
