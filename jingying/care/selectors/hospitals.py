@@ -77,8 +77,9 @@ def referral_list(*, actor: Any, filters: dict[str, Any] | None = None) -> Query
 
 
 def access_referral(actor: Any, pk: Any, *, for_write: bool = False, perm: str = "care.view_referral") -> Referral:
-    qs = Referral.objects.select_related("person__unit", "hospital", "service", "created_by")
-    return access(qs, actor, perm, pk, domain=HEALTH, for_write=for_write)
+    # Locking: PostgreSQL refuses FOR UPDATE across the outer joins of nullable relations.
+    related = ("person__unit", "hospital") if for_write else ("person__unit", "hospital", "service", "created_by")
+    return access(Referral.objects.select_related(*related), actor, perm, pk, domain=HEALTH, for_write=for_write)
 
 
 def referral_read(*, actor: Any, pk: Any) -> Referral:

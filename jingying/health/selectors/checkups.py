@@ -39,7 +39,9 @@ def checkup_plan_list(*, actor: Any, filters: dict[str, Any] | None = None) -> Q
 
 
 def access_checkup_plan(actor: Any, pk: Any, *, perm: str = VIEW_PLAN, for_write: bool = False) -> CheckupPlan:
-    return access(CheckupPlan.objects.select_related("unit", "hospital"), actor, perm, pk, for_write=for_write)
+    # Locking: PostgreSQL refuses FOR UPDATE across the outer joins of nullable relations.
+    related = ("unit",) if for_write else ("unit", "hospital")
+    return access(CheckupPlan.objects.select_related(*related), actor, perm, pk, for_write=for_write)
 
 
 def plan_counts(plan: CheckupPlan) -> dict[str, int]:
@@ -84,8 +86,8 @@ def checkup_record_list(*, actor: Any, filters: dict[str, Any] | None = None) ->
 
 
 def access_checkup_record(actor: Any, pk: Any, *, perm: str = VIEW, for_write: bool = False) -> CheckupRecord:
-    qs = CheckupRecord.objects.select_related("person__unit", "plan__unit", "plan__hospital")
-    return access(qs, actor, perm, pk, domain=HEALTH, for_write=for_write)
+    related = ("person__unit", "plan__unit") if for_write else ("person__unit", "plan__unit", "plan__hospital")
+    return access(CheckupRecord.objects.select_related(*related), actor, perm, pk, domain=HEALTH, for_write=for_write)
 
 
 def checkup_record_read(*, actor: Any, pk: Any) -> CheckupRecord:
@@ -111,8 +113,8 @@ def followup_list(*, actor: Any, filters: dict[str, Any] | None = None) -> Query
 
 
 def access_followup(actor: Any, pk: Any, *, perm: str = VIEW, for_write: bool = False) -> FollowUp:
-    qs = FollowUp.objects.select_related("person__unit", "record__plan", "referral")
-    return access(qs, actor, perm, pk, domain=HEALTH, for_write=for_write)
+    related = ("person__unit", "record__plan") if for_write else ("person__unit", "record__plan", "referral")
+    return access(FollowUp.objects.select_related(*related), actor, perm, pk, domain=HEALTH, for_write=for_write)
 
 
 # --- the officer's own ----------------------------------------------------------------------
