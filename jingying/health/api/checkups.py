@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404, HttpRequest
@@ -13,7 +14,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
 from jingying.care.models import GreenChannelService, PartnerHospital
-from jingying.core.scoping import covers, grant_roots, require_perm
+from jingying.core.scoping import covers, grant_roots, has_perm, require_perm
 from jingying.health.checkup_codes import BY_CODE
 from jingying.health.models import CheckupPlan, CheckupRecord, FollowUp
 from jingying.health.selectors import checkups as selectors
@@ -46,14 +47,17 @@ class PlanOut(Schema):
     hospital_name: str
     start_date: dt.date
     end_date: dt.date
-    due: int
-    done: int
+    due: int | None = Field(description="应检人数；无健康数据域授权且少于 k 人时为 null")
+    done: int | None
 
     @staticmethod
-    def build(p: CheckupPlan) -> PlanOut:
+    def build(p: CheckupPlan, *, exact: bool = True) -> PlanOut:
+        due, done = getattr(p, "due", 0), getattr(p, "done", 0)
+        if not exact and due < settings.JINGYING_K_ANONYMITY:
+            due = done = None
         return PlanOut(id=p.pk, unit_id=p.unit_id, unit_name=p.unit.name, year=p.year, hospital_id=p.hospital_id,
                        hospital_name=p.hospital.name if p.hospital else "", start_date=p.start_date,
-                       end_date=p.end_date, due=getattr(p, "due", 0), done=getattr(p, "done", 0))
+                       end_date=p.end_date, due=due, done=done)
 
 
 class PlanPage(Schema):
@@ -203,7 +207,8 @@ class StatsQuery(Schema):
 def checkup_plan_list(request: HttpRequest, filters: Query[PlanFilters], paging: Query[Paging]) -> PlanPage:
     require_perm(request.user, "health.view_checkup_plan")
     rows, count = _page(selectors.checkup_plan_list(actor=request.user, filters=filters.dict()), paging)
-    return PlanPage(items=[PlanOut.build(p) for p in rows], count=count)
+    exact = has_perm(request.user, "health.view_checkup", domain="health")
+    return PlanPage(items=[PlanOut.build(p, exact=exact) for p in rows], count=count)
 
 
 @router.get("/plans/{int:plan_id}", response={200: PlanOut, **ERRORS}, summary="体检计划详情")
@@ -211,7 +216,7 @@ def checkup_plan_detail(request: HttpRequest, plan_id: int) -> PlanOut:
     plan = selectors.access_checkup_plan(request.user, plan_id)
     counts = selectors.plan_counts(plan)
     plan.due, plan.done = counts["total"], counts["done"]  # type: ignore[attr-defined]
-    return PlanOut.build(plan)
+    return PlanOut.build(plan, exact=covers(request.user, "health.view_checkup", plan.unit.path, domain="health"))
 
 
 @router.get("/records", response={200: RecordPage, **ERRORS}, summary="体检记录（健康数据域）")

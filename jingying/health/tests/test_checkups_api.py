@@ -138,3 +138,13 @@ def test_list_endpoints_have_pinned_query_counts() -> None:
         assert counts[0] == counts[1], (url, counts)
         got[url] = counts[0]
     assert got == pinned
+
+
+def test_plan_counts_below_k_are_hidden_from_staff_without_the_health_domain() -> None:
+    w = make_world()
+    plan = make_plan(w.tree.county)  # one person: below k
+    political = login_client(w.political)
+    assert political.get(f"{API}/health/checkups/plans").json()["items"][0]["due"] is None
+    assert political.get(f"{API}/health/checkups/plans/{plan.pk}").json()["done"] is None
+    assert "人数过少" in political.get("/health/checkups/").content.decode()
+    assert login_client(w.medical).get(f"{API}/health/checkups/plans/{plan.pk}").json()["due"] == 1

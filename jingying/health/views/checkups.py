@@ -65,7 +65,8 @@ def checkup_plan_list(request: HttpRequest) -> HttpResponse:
     page = paginate(request, selectors.checkup_plan_list(actor=actor, filters={"year": year if year.isdigit() else ""}))
     context = {"page": page, "year": year, "years": selectors.stats_years(),
                "can_add": has_perm(actor, "health.manage_checkup_plan", domain=HEALTH),
-               "can_records": has_perm(actor, "health.view_checkup", domain=HEALTH)}
+               "can_records": has_perm(actor, "health.view_checkup", domain=HEALTH),
+               "k": selectors.settings.JINGYING_K_ANONYMITY}
     return render_page(request, "health/checkup_plan_list.html", context, fragment="health/partials/checkup_plan_rows.html")
 
 
