@@ -36,6 +36,7 @@ ROUTES.update({
     "health:checkup_record_book": Route(perm="health.manage_checkup", obj="person", domain="health",
                                         method="post", skip_allowed=True, kwargs=kw_matrix("record")),
     "health:followup_list": Route(perm="health.view_checkup", domain="health"),
+    "health:followup_export": Route(perm="health.export_checkup", domain="health"),
     "health:followup_detail": Route(perm="health.view_checkup", obj="person", domain="health",
                                     kwargs=kw_matrix("followup")),
     "health:followup_refer": Route(perm="health.manage_checkup", obj="person", domain="health", method="post",

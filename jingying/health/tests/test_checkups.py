@@ -254,6 +254,8 @@ def test_plan_and_record_screens_for_the_medical_liaison() -> None:
     assert response.status_code == 302 and Referral.objects.filter(source="checkup").count() == 1
     assert doc.post(reverse("health:followup_refer", args=[dm.pk]), {"hospital": w.hospital.pk}).status_code == 302
     assert doc.get(reverse("health:followup_list") + "?status=referred&overdue=&code=DM").status_code == 200
+    export = doc.get(reverse("health:followup_export") + "?status=&overdue=1")
+    assert export.status_code == 200 and AuditEntry.objects.filter(action="health.followup.export").exists()
     assert doc.get(reverse("health:checkup_plan_list") + f"?year={LAST_YEAR}").status_code == 200
     upload = doc.get(reverse("health:checkup_import", args=[plan.pk]))
     assert upload.status_code == 200

@@ -279,6 +279,25 @@ def followup_list(request: HttpRequest) -> HttpResponse:
     return render_page(request, "health/followup_list.html", context, fragment="health/partials/followup_rows.html")
 
 
+def followup_export(request: HttpRequest) -> HttpResponse:
+    """The follow-up list as filtered, for the medical liaison (health domain; the export is audited)."""
+    actor = request.user
+    require_perm(actor, "health.export_checkup", domain=HEALTH)
+    filters = {"status": request.GET.get("status", "open"), "overdue": request.GET.get("overdue", ""),
+               "code": request.GET.get("code", "")}
+    qs = selectors.followup_list(actor=actor, filters=filters)
+    headers = [_("姓名"), _("警号"), _("单位"), _("年度"), _("异常项"), _("随访方式"), _("随访期限"), _("状态"),
+               _("随访记录")]
+    rows = ([f.person.name, f.person.police_number or "", f.person.unit.name, f.record.plan.year,
+             f.get_code_display(), f.get_action_display(), f.due_date, f.get_status_display(), f.note]
+            for f in qs.iterator(chunk_size=2000))
+    from jingying.core import audit
+
+    audit.record(actor=actor, action="health.followup.export", object_type="health.followup",
+                 after={"filters": filters})
+    return xlsx_response(table_workbook(_("体检随访"), headers, rows), _("体检随访.xlsx"))
+
+
 @require_http_methods(["GET", "POST"])
 def followup_detail(request: HttpRequest, pk: int) -> HttpResponse:
     actor = request.user
@@ -403,6 +422,7 @@ urlpatterns = [
     path("checkups/records/<int:pk>/result/", checkup_record_result, name="checkup_record_result"),
     path("checkups/records/<int:pk>/book/", checkup_record_book, name="checkup_record_book"),
     path("checkups/followups/", followup_list, name="followup_list"),
+    path("checkups/followups/export.xlsx", followup_export, name="followup_export"),
     path("checkups/followups/<int:pk>/", followup_detail, name="followup_detail"),
     path("checkups/followups/<int:pk>/refer/", followup_refer, name="followup_refer"),
     path("checkups/stats/", checkup_stats, name="checkup_stats"),
