@@ -171,6 +171,9 @@ JINGYING_TOTP_ISSUER = conf.env_str("JINGYING_TOTP_ISSUER", "Jingying")
 JINGYING_DEMO_LOADERS = ["jingying.surveys.demo.load_demo_surveys"]
 JINGYING_DEMO_LOADERS += ["jingying.care.demo_cases.load_demo_care_cases"]
 JINGYING_DEMO_LOADERS += ["jingying.care.demo_support.load_demo_care_support"]  # care-support
+# --- health-checkups: partner hospitals, then three years of checkups ---
+JINGYING_DEMO_LOADERS += ["jingying.care.demo_hospitals.load_demo_hospitals",
+                          "jingying.health.demo_checkups.load_demo_checkups"]
 
 # Public evaluation forms (surveys/public.py): "N/SECONDS" limits, the spam speed floor, and how
 # long a process may reuse a public form before re-reading it.

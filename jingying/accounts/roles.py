@@ -104,8 +104,30 @@ CARE_SUPPORT_SELF: Section = {Role.OFFICER: _SUPPORT_OWN, Role.LEADER: _SUPPORT_
 CARE_FUND: Section = {}
 CARE_FUND_SELF: Section = {}
 # --- health: checkups and the officer's own health page (issue 6, parts 1 and 5) ---
-HEALTH_CHECKUPS: Section = {}
-HEALTH_CHECKUPS_SELF: Section = {}
+# Hospitals (警医协作) are directory data every signed-in role may read; referrals, checkup records,
+# findings and follow-ups need a grant naming the "health" domain as well; leaders and political
+# staff see the k-safe aggregate page only.
+_HOSPITALS_READ = frozenset({"care.view_hospital"})
+_CHECKUP_STATS = frozenset({"health.view_checkup_stats"})
+HEALTH_CHECKUPS: Section = {
+    Role.MEDICAL: _HOSPITALS_READ | _CHECKUP_STATS | {
+        "care.manage_hospital", "care.view_referral", "care.manage_referral", "care.export_referral",
+        "health.view_checkup_plan", "health.manage_checkup_plan", "health.view_checkup",
+        "health.manage_checkup", "health.import_checkup", "health.export_checkup",
+    },
+    Role.POLITICAL: _HOSPITALS_READ | _CHECKUP_STATS | {"health.view_checkup_plan"},
+    Role.LEADER: _HOSPITALS_READ | _CHECKUP_STATS,
+    Role.OFFICER: _HOSPITALS_READ,
+    Role.COUNSELLOR: _HOSPITALS_READ,
+    Role.INSPECTOR: _HOSPITALS_READ,
+    Role.PUBLICITY: _HOSPITALS_READ,
+}
+# Everyone with a person record sees their own checkups, follow-ups and referrals (/health/me/).
+HEALTH_CHECKUPS_SELF: Section = {
+    role: frozenset({"health.view_own_health"})
+    for role in (Role.OFFICER, Role.LEADER, Role.POLITICAL, Role.COUNSELLOR, Role.MEDICAL, Role.INSPECTOR,
+                 Role.PUBLICITY)
+}
 # --- health: screening, crisis escalation, counselling (issue 6, parts 2-4) ---
 HEALTH_PSYCH: Section = {}
 HEALTH_PSYCH_SELF: Section = {}

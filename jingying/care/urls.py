@@ -24,3 +24,7 @@ urlpatterns += _childcare.urlpatterns
 from jingying.care.views import insurance as _insurance  # noqa: E402
 
 urlpatterns += _insurance.urlpatterns
+
+from jingying.care.views import hospitals  # noqa: E402
+
+urlpatterns += hospitals.urlpatterns

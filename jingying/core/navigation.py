@@ -49,3 +49,11 @@ NAV: list[NavEntry] = [
     NavEntry("accounts:user_list", _("账号与授权"), "key", "accounts.manage_users", "/accounts/users"),
     NavEntry("core:audit_list", _("审计记录"), "list-search", "core.view_audit", "/audit"),
 ]
+# --- health-checkups: annual checkups, the officer's own health page, partner hospitals ---
+NAV += [
+    NavEntry("health:me", _("我的健康"), "heartbeat", "health.view_own_health", "/health/me", self_service=True),
+    NavEntry("health:checkup_plan_list", _("年度体检"), "stethoscope", "health.view_checkup_plan", "/health/checkups"),
+    NavEntry("health:checkup_stats", _("体检统计"), "chart-bar", "health.view_checkup_stats", "/health/checkups/stats"),
+    NavEntry("care:hospital_list", _("协作医院"), "building-hospital", "care.view_hospital", "/care/hospitals"),
+    NavEntry("care:referral_list", _("就医转介"), "arrow-forward-up", "care.view_referral", "/care/referrals"),
+]

@@ -4,3 +4,7 @@ from django.urls import URLPattern
 
 app_name = "health"
 urlpatterns: list[URLPattern] = []
+
+from jingying.health.views import checkups  # noqa: E402
+
+urlpatterns += checkups.urlpatterns

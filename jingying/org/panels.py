@@ -71,3 +71,7 @@ def panels_for(actor: Any, person: Any) -> list[dict[str, Any]]:
             extra = func(actor=actor, person=person)
         out.append({"template": panel.template, "context": extra})
     return out
+
+# --- health-checkups: the person's checkups (status only) and referrals, for the health domain ---
+PERSON_PANELS.append(PersonPanel("health/partials/person_checkups_panel.html", perm="health.view_checkup",
+                                 domain="health", context="jingying.health.selectors.checkups:person_panel_context"))

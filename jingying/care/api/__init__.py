@@ -24,3 +24,6 @@ from jingying.care.api import insurance as _insurance  # noqa: E402
 router.add_router("/campaigns", _campaigns.router)
 router.add_router("/childcare", _childcare.router)
 router.add_router("/insurance", _insurance.router)
+from jingying.care.api import hospitals as _hospitals  # noqa: E402
+
+router.add_router("/hospitals", _hospitals.router)

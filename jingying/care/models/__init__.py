@@ -7,3 +7,5 @@ from jingying.care.models import campaigns as campaigns
 from jingying.care.models import childcare as childcare
 from jingying.care.models import insurance as insurance
 from jingying.care.models import rights as rights
+
+from jingying.care.models.hospitals import GreenChannelService, PartnerHospital, PoliceWindow, Referral  # noqa: F401

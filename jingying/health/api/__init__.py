@@ -3,3 +3,7 @@
 from ninja import Router
 
 router = Router(tags=["health"])
+
+from jingying.health.api import checkups as _checkups  # noqa: E402
+
+router.add_router("/checkups", _checkups.router)
