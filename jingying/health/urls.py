@@ -4,3 +4,7 @@ from django.urls import URLPattern
 
 app_name = "health"
 urlpatterns: list[URLPattern] = []
+
+from jingying.health.views import psych  # noqa: E402  (health-psych)
+
+urlpatterns += psych.urlpatterns

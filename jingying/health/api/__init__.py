@@ -3,3 +3,7 @@
 from ninja import Router
 
 router = Router(tags=["health"])
+
+from jingying.health.api.psych import router as psych_router  # noqa: E402  (health-psych)
+
+router.add_router("/psych", psych_router)
