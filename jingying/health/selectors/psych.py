@@ -144,13 +144,13 @@ def round_stats(*, actor: Any, screening: ScreeningRound, unit: Unit | None = No
         for key, visible in children.items():
             if key == SELF:
                 answered, invited = tree.direct.get(unit.pk, 0), invited_tree.direct.get(unit.pk, 0)
-                if not invited:
+                if not invited and not answered:
                     continue
                 rows.append(StatRow(None, "本级", invited, answered, visible,
                                     _tier_cells(tiers_under(unit.pk, direct_only=True), visible)))
             else:
                 answered, invited = tree.total.get(key, 0), invited_tree.total.get(key, 0)
-                if not invited:
+                if not invited and not answered:
                     continue
                 rows.append(StatRow(objects.get(key), names.get(key, ""), invited, answered, visible,
                                     _tier_cells(tiers_under(key), visible)))

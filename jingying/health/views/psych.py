@@ -117,7 +117,8 @@ def screening_answer(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             errors, values, status = _errors(exc), raw, 400
         else:
-            return redirect("health:screening_answer", pk=pk)
+            more = selectors.next_link(actor=request.user, screening=mine.round) is not None
+            return redirect("health:screening_answer" if more else "health:screening_done", pk=pk)
     for item in items:
         _prepare(item, values.get(item["q"].code), errors.get(item["q"].code, ""))
     step = list(RoundCampaign.objects.filter(round=mine.round).values_list("pk", flat=True)).index(link.pk) + 1
