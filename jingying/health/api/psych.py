@@ -157,7 +157,7 @@ def _row(unit: Any, label: str, shown: bool, invited: int, answered: int, tiers:
 def psych_round_stats(request: HttpRequest, round_id: int, unit: int | None = None) -> StatsOut:
     require_perm(request.user, "health.view_psych_stats")
     screening = selectors.access_round(request.user, round_id)
-    target = screening.unit if unit is None else Unit.objects.filter(pk=unit).first()
+    target = selectors.stats_start(request.user, screening) if unit is None else Unit.objects.filter(pk=unit).first()
     if target is None:
         raise Http404
     stats = selectors.round_stats(actor=request.user, screening=screening, unit=target)

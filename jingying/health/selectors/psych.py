@@ -12,7 +12,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.db.models.functions import TruncMonth
 from django.http import Http404
 from django.utils import timezone
@@ -55,11 +55,38 @@ def k_cell() -> int:
 
 
 def round_list(*, actor: Any) -> QuerySet[ScreeningRound]:
-    return restrict(ScreeningRound.objects.select_related("unit"), actor, "health.view_round").order_by("-opens_at", "-id")
+    """Rounds in the actor's subtrees, and rounds above them that cover their units (a force-wide
+    round is followed by every station leader, for their own part of it)."""
+    from jingying.core.scoping import grant_roots, scope_q
+
+    q = scope_q(ScreeningRound, actor, "health.view_round")
+    if q is None:
+        return ScreeningRound.objects.none()
+    ancestors = {g.unit_path[:i] for g in grant_roots(actor, "health.view_round")
+                 for i in range(1, len(g.unit_path) + 1) if g.unit_path[i - 1] == "/"}
+    if ancestors:
+        q |= Q(unit__path__in=ancestors)
+    return ScreeningRound.objects.select_related("unit").filter(q).order_by("-opens_at", "-id")
 
 
 def access_round(actor: Any, pk: Any) -> ScreeningRound:
-    return access(ScreeningRound.objects.select_related("unit"), actor, "health.view_round", pk)
+    round_ = round_list(actor=actor).filter(pk=pk).first() if str(pk).isdigit() else None
+    if round_ is None:
+        raise Http404
+    return round_
+
+
+def stats_start(actor: Any, screening: ScreeningRound) -> Unit:
+    """Where the actor's figures of a round start: the round's unit, or their own granted unit
+    inside it."""
+    from jingying.core.scoping import grant_roots
+
+    if covers(actor, "health.view_psych_stats", screening.unit.path):
+        return screening.unit
+    for grant in grant_roots(actor, "health.view_psych_stats"):
+        if grant.unit_path.startswith(screening.unit.path):
+            return Unit.objects.get(pk=grant.unit_id)
+    raise Http404
 
 
 @dataclass

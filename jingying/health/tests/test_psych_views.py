@@ -89,7 +89,7 @@ def _alert(w, capture):  # type: ignore[no-untyped-def]
 
 
 def test_counsellor_handles_the_alert_on_the_pages(w, django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
-    rnd, alert = _alert(w, django_capture_on_commit_callbacks)
+    _rnd, alert = _alert(w, django_capture_on_commit_callbacks)
     client = login_client(w.counsellor)
     listing = client.get(reverse("health:alert_list")).content.decode()
     assert w.officer_person.name in listing
@@ -250,7 +250,7 @@ def test_counselling_stats_are_k_safe(w) -> None:  # type: ignore[no-untyped-def
                                           starts_at=now - dt.timedelta(hours=n), mode="phone", status="held")
     page = login_client(w.political).get(reverse("health:counselling_stats")).content.decode()
     assert w.officer_person.name not in page
-    kinds, rows, k = selectors.counselling_stats(actor=w.political, unit=w.tree.city)
+    _kinds, rows, _k = selectors.counselling_stats(actor=w.political, unit=w.tree.city)
     assert rows[0].total == 7
     CounsellingSession.objects.filter(pk__in=list(CounsellingSession.objects.values_list("pk", flat=True)[:4])).delete()
     _kinds, rows, _k = selectors.counselling_stats(actor=w.political, unit=w.tree.city)
@@ -292,3 +292,17 @@ def test_me_context_for_the_health_page(w, django_capture_on_commit_callbacks) -
     context = selectors.me_psych_context(actor=w.officer)
     assert len(context["rounds"]) == 1 and len(context["sessions"]) == 1
     assert selectors.me_psych_context(actor=w.political) == {"rounds": [], "sessions": []}
+
+
+def test_station_leader_follows_a_wider_round_from_their_own_unit(w) -> None:  # type: ignore[no-untyped-def]
+    rnd = make_round(w.tree.region)
+    outside = make_round(w.tree.other_county)
+    client = login_client(w.leader)
+    listing = client.get(reverse("health:round_list")).content.decode()
+    assert rnd.title in listing
+    assert client.get(reverse("health:round_detail", args=[outside.pk])).status_code == 404
+    page = client.get(reverse("health:round_detail", args=[rnd.pk])).content.decode()
+    assert w.tree.station.name in page and "人数不足" in page and w.officer_person.name not in page
+    stats = client.get(f"/api/v1/health/psych/rounds/{rnd.pk}/stats").json()
+    assert stats["unit"]["unit"] == w.tree.station.pk and stats["unit"]["shown"] is False
+    assert client.get(f"/api/v1/health/psych/rounds/{rnd.pk}/stats?unit={w.tree.county.pk}").status_code == 404

@@ -186,7 +186,7 @@ def round_create(request: HttpRequest) -> HttpResponse:
 def _stats_unit(request: HttpRequest, screening_round: Any) -> Unit:
     unit_id = request.GET.get("unit")
     if not unit_id:
-        return screening_round.unit
+        return selectors.stats_start(request.user, screening_round)
     unit = Unit.objects.filter(pk=unit_id).first()
     if unit is None:
         raise Http404
