@@ -90,7 +90,7 @@ def _counsellors(rng: random.Random) -> list[Counsellor]:
     main = User.objects.filter(username="counsellor").first()
     if main is not None:
         out.append(Counsellor.objects.update_or_create(user=main, defaults={
-            "unit": region, "name": (main.person.name if main.person_id else "心理咨询师"),
+            "unit": region, "name": (main.person.name if main.person is not None else "心理咨询师"),
             "qualifications": "国家二级心理咨询师；危机干预培训", "languages": ["zh", "mn"],
             "bio": "从事警察心理健康服务十年，擅长压力管理、创伤后应激和危机干预。", "is_head": True})[0])
     cities = list(Unit.objects.filter(parent=region, kind="city_bureau").order_by("path")[:3])
@@ -171,7 +171,7 @@ def _results(rng: random.Random, screening: ScreeningRound, people: list[tuple[i
     rules_version = screening_services.tier_rules()["version"]
     for pid, uid in chosen:
         phq = score("PHQ-9", _phq9(rng))
-        gad = score("GAD-7", _gad7(rng, phq.total or 0))
+        gad = score("GAD-7", _gad7(rng, int(phq.total or 0)))
         scores = {"PHQ-9": _json(phq), "GAD-7": _json(gad)}
         tier, reasons = screening_services.tier_of(scores)
         consents.append(ScreeningConsent(round=screening, person_id=pid, consented_at=day,

@@ -175,7 +175,7 @@ def round_stats(*, actor: Any, screening: ScreeningRound, unit: Unit | None = No
                     continue
                 rows.append(StatRow(None, "本级", invited, answered, visible,
                                     _tier_cells(tiers_under(unit.pk, direct_only=True), visible)))
-            else:
+            elif isinstance(key, int):
                 answered, invited = tree.total.get(key, 0), invited_tree.total.get(key, 0)
                 if not invited and not answered:
                     continue
@@ -265,7 +265,7 @@ def next_link(*, actor: Any, screening: ScreeningRound) -> RoundCampaign | None:
     """The round's first instrument the actor has not answered yet."""
     from jingying.surveys.models import Invitation
 
-    person_id = getattr(actor, "person_id", None)
+    person_id = getattr(actor, "person_id", None) or 0
     pending = set(Invitation.objects.filter(person_id=person_id, answered=False,
                                             campaign__screening_link__round=screening)
                   .values_list("campaign_id", flat=True))
@@ -287,7 +287,7 @@ def counsellor_directory(*, language: str = "") -> QuerySet[Counsellor]:
 
 
 def my_sessions(*, actor: Any) -> QuerySet[CounsellingSession]:
-    person_id = getattr(actor, "person_id", None)
+    person_id = getattr(actor, "person_id", None) or 0
     return (CounsellingSession.objects.filter(person_id=person_id).select_related("counsellor")
             .order_by("-starts_at", "-id"))
 
@@ -295,7 +295,7 @@ def my_sessions(*, actor: Any) -> QuerySet[CounsellingSession]:
 def session_list(*, actor: Any, mine_only: bool = True) -> QuerySet[CounsellingSession]:
     qs = CounsellingSession.objects.select_related("person__unit", "counsellor")
     if mine_only:
-        qs = qs.filter(counsellor__user_id=getattr(actor, "pk", None))
+        qs = qs.filter(counsellor__user_id=getattr(actor, "pk", None) or 0)
     return restrict(qs, actor, "health.view_session", domain=DOMAIN).order_by("-starts_at", "-id")
 
 
@@ -314,7 +314,7 @@ def access_my_session(actor: Any, pk: Any) -> CounsellingSession:
 
 
 def my_slots(*, actor: Any) -> QuerySet[AvailabilitySlot]:
-    return (AvailabilitySlot.objects.filter(counsellor__user_id=getattr(actor, "pk", None),
+    return (AvailabilitySlot.objects.filter(counsellor__user_id=getattr(actor, "pk", None) or 0,
                                             starts_at__gte=timezone.now() - dt.timedelta(days=1))
             .order_by("starts_at", "id"))
 

@@ -39,7 +39,7 @@ def tier_rules() -> dict[str, Any]:
 
 
 def _matches(rule: Mapping[str, Any], scores: Mapping[str, Mapping[str, Any]]) -> bool:
-    code = rule.get("instrument")
+    code = str(rule.get("instrument") or "")
     candidates = [scores[code]] if code in scores else [] if code else list(scores.values())
     for data in candidates:
         total = data.get("total")

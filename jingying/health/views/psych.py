@@ -106,7 +106,7 @@ def screening_answer(request: HttpRequest, pk: int) -> HttpResponse:
         return render_page(request, "health/screening_closed.html", {"mine": mine},
                            status=400 if request.method == "POST" else 200)
     questions = list(link.campaign.version.questions.order_by("position"))
-    items = [{"q": q, "spec": logic.Spec.of(q)} for q in questions]
+    items: list[dict[str, Any]] = [{"q": q, "spec": logic.Spec.of(q)} for q in questions]
     errors: dict[str, str] = {}
     values: dict[str, Any] = {}
     status = 200
