@@ -47,3 +47,5 @@ NAV += [
              "/health/counselling/questions"),
     NavEntry("health:round_list", _("心理筛查轮次"), "report-medical", "health.view_round", "/health/screening/rounds"),
 ]
+NAV += [NavEntry("health:counsellor_list", _("咨询师名录"), "address-book", "health.manage_counsellor",
+                 "/health/counselling/counsellors")]

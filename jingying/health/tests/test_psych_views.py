@@ -306,3 +306,21 @@ def test_station_leader_follows_a_wider_round_from_their_own_unit(w) -> None:  #
     stats = client.get(f"/api/v1/health/psych/rounds/{rnd.pk}/stats").json()
     assert stats["unit"]["unit"] == w.tree.station.pk and stats["unit"]["shown"] is False
     assert client.get(f"/api/v1/health/psych/rounds/{rnd.pk}/stats?unit={w.tree.county.pk}").status_code == 404
+
+
+def test_directory_is_kept_by_the_political_department(w) -> None:  # type: ignore[no-untyped-def]
+    from jingying.health.models import Counsellor
+    from jingying.org.tests.factories import make_user
+
+    make_user("newcounsellor")
+    client = login_client(w.political)
+    assert "李咨询师" in client.get(reverse("health:counsellor_list")).content.decode()
+    data = {"username": "newcounsellor", "name": "新咨询师", "unit_code": w.tree.county.code, "languages": ["zh", "mn"],
+            "active": "on"}
+    assert client.post(reverse("health:counsellor_list"), {**data, "username": "nobody"}).status_code == 400
+    assert client.post(reverse("health:counsellor_list"), {**data, "unit_code": "x"}).status_code == 400
+    assert client.post(reverse("health:counsellor_list"), {**data, "unit_code": w.tree.other_county.code}).status_code == 400
+    assert client.post(reverse("health:counsellor_list"), {**data, "languages": []}).status_code == 400
+    assert client.post(reverse("health:counsellor_list"), data).status_code == 302
+    assert Counsellor.objects.get(name="新咨询师").languages == ["zh", "mn"]
+    assert login_client(w.leader).get(reverse("health:counsellor_list")).status_code == 403

@@ -522,7 +522,46 @@ def counselling_stats(request: HttpRequest) -> HttpResponse:
                        {"unit": unit, "kinds": kinds, "labels": labels, "rows": rows, "k": k})
 
 
+@require_http_methods(["GET", "POST"])
+def counsellor_list(request: HttpRequest) -> HttpResponse:
+    """The directory as the political department keeps it: add or update a counsellor by account."""
+    from jingying.accounts.models import User
+    from jingying.core.scoping import restrict
+
+    require_perm(request.user, "health.manage_counsellor")
+    errors: dict[str, str] = {}
+    status = 200
+    if request.method == "POST":
+        data = request.POST
+        user = User.objects.filter(username=data.get("username", "").strip(), is_active=True).first()
+        unit = Unit.objects.filter(code=data.get("unit_code", "").strip()).first()
+        try:
+            if user is None:
+                raise ValidationError({"username": [_("没有这个账号")]})
+            if unit is None:
+                raise ValidationError({"unit_code": [_("没有这个单位代码")]})
+            counselling.counsellor_save(actor=request.user, user=user, unit=unit, name=data.get("name", ""),
+                                        qualifications=data.get("qualifications", ""),
+                                        languages=data.getlist("languages"), bio=data.get("bio", ""),
+                                        is_head=data.get("is_head") == "on", active=data.get("active") == "on")
+        except ValidationError as exc:
+            errors, status = _errors(exc), 400
+        except PermissionDenied:
+            errors, status = {"unit_code": _("您不能管理这个单位的咨询师")}, 400
+        else:
+            messages.success(request, _("已保存咨询师信息"))
+            return redirect("health:counsellor_list")
+    from jingying.health.models import Counsellor
+
+    counsellors = restrict(Counsellor.objects.select_related("unit", "user"), request.user,
+                           "health.manage_counsellor").order_by("-is_head", "name", "id")
+    return render_page(request, "health/counsellor_list.html",
+                       {"info": paginate(request, counsellors), "errors": errors, "languages": Language.choices},
+                       status=status)
+
+
 urlpatterns = [
+    path("counselling/counsellors/", counsellor_list, name="counsellor_list"),
     path("screening/", screening_mine, name="screening_mine"),
     path("screening/<int:pk>/consent/", screening_consent, name="screening_consent"),
     path("screening/<int:pk>/answer/", screening_answer, name="screening_answer"),
