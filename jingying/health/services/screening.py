@@ -191,6 +191,19 @@ def result_record(*, person: Person, campaign: Any, result: Any) -> ScreeningRes
     if link is None:
         return None
     screening = link.round
+    if not has_consented(person_id=person.pk, screening=screening):
+        # Answered through the general survey page without the screening's consent: no result,
+        # no tier is kept here. A positive safety item is still acted on (duty of care).
+        if result.safety_priority:
+            from jingying.health.services import crisis
+
+            crisis.alert_raise(person=person, result=None, reason=AlertReason.SAFETY,
+                               priority=AlertPriority.EMERGENT if result.safety_priority == "emergent"
+                               else AlertPriority.URGENT,
+                               summary={"tier": "", "reasons": [], "phq9_total": result.total,
+                                        "safety_priority": result.safety_priority, "round": screening.title,
+                                        "consent": False})
+        return None
     row, _created = ScreeningResult.objects.select_for_update().get_or_create(
         round=screening, person=person,
         defaults={"unit_id": person.unit_id, "rules_version": tier_rules()["version"]})

@@ -353,3 +353,19 @@ def test_counsellor_save(w) -> None:  # type: ignore[no-untyped-def]
     assert c.is_head
     with pytest.raises(PermissionDenied):
         counselling.counsellor_save(actor=w.political, user=user, unit=w.tree.other_county, name="x")
+
+
+def test_answers_without_consent_keep_no_result_but_safety_is_acted_on(w, django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+    from jingying.health.models import ScreeningConsent
+    from jingying.surveys import services as survey_services
+
+    rnd = make_round(w.tree.county)
+    for code, answers in (("GAD-7", GAD7_LOW), ("PHQ-9", PHQ9_SAFETY)):
+        link = rnd.campaigns.get(instrument_code=code)
+        with django_capture_on_commit_callbacks(execute=True):  # the general survey page, no consent
+            survey_services.response_submit(actor=w.officer, campaign_id=link.campaign_id,
+                                            raw=raw_for(rnd, code, answers))
+    assert not ScreeningResult.objects.exists()
+    alert = CrisisAlert.objects.get()
+    assert alert.result is None and alert.priority == "emergent" and alert.summary["consent"] is False
+    assert not ScreeningConsent.objects.exists()
