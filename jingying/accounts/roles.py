@@ -89,8 +89,9 @@ HEALTH_PSYCH: Section = {
 }
 # Everyone with a person record: consent, own results, book a session, ask anonymously.
 _PSYCH_SELF = frozenset({"health.take_screening", "health.book_session", "health.ask_question"})
-HEALTH_PSYCH_SELF: Section = {role: _PSYCH_SELF for role in (
-    Role.OFFICER, Role.LEADER, Role.POLITICAL, Role.COUNSELLOR, Role.MEDICAL, Role.INSPECTOR, Role.PUBLICITY)}
+HEALTH_PSYCH_SELF: Section = dict.fromkeys(
+    (Role.OFFICER, Role.LEADER, Role.POLITICAL, Role.COUNSELLOR, Role.MEDICAL, Role.INSPECTOR, Role.PUBLICITY),
+    _PSYCH_SELF)
 
 _SECTIONS: list[Section] = [CARE_CASES, CARE_SUPPORT, CARE_FUND, HEALTH_CHECKUPS, HEALTH_PSYCH]
 _SELF_SECTIONS: list[Section] = [
