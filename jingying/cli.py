@@ -110,6 +110,11 @@ def build_parser() -> argparse.ArgumentParser:
     i_score.set_defaults(handler=_lazy("jingying.instruments.cli:cli_score"))
 
     import_module("jingying.care.support_cli").register(sub, _lazy)  # care-support: jingying care remind
+    # health-psych: periodic crisis escalation (other health parts may add subcommands here)
+    health = sub.add_parser("health", help="health and psychological support")
+    health_sub = health.add_subparsers(dest="health_command", required=True)
+    h_escalate = health_sub.add_parser("escalate", help="escalate unacknowledged crisis alerts")
+    h_escalate.set_defaults(handler=_lazy("jingying.health.cli_psych:cli_escalate"))
 
     manage = sub.add_parser("manage", help="run a Django management command")
     manage.add_argument("args", nargs=argparse.REMAINDER)

@@ -53,3 +53,23 @@ def secret_key(directory: Path) -> str:
 
 def database_url(directory: Path) -> str:
     return env_str("JINGYING_DATABASE_URL") or f"sqlite:///{directory / 'jingying.sqlite3'}"
+
+
+def notes_key(directory: Path) -> bytes:
+    """The 32-byte key that encrypts counselling notes (health-psych decision record): from
+    JINGYING_NOTES_KEY (urlsafe base64), else generated once into the data dir, like the secret
+    key. Losing it makes the notes unreadable: back it up apart from the database."""
+    import base64
+    import secrets
+
+    raw = env_str("JINGYING_NOTES_KEY")
+    if not raw:
+        key_file = directory / "notes_key"
+        if not key_file.exists():
+            key_file.write_text(base64.urlsafe_b64encode(secrets.token_bytes(32)).decode())
+            key_file.chmod(0o600)
+        raw = key_file.read_text().strip()
+    key = base64.urlsafe_b64decode(raw.encode())
+    if len(key) != 32:
+        raise ValueError("JINGYING_NOTES_KEY must be 32 bytes, urlsafe base64")
+    return key

@@ -185,3 +185,9 @@ JINGYING_PUBLIC_BURST = conf.env_str("JINGYING_PUBLIC_BURST", "5/300")
 JINGYING_NOTIFY_CHANNELS = [c.strip() for c in conf.env_str("JINGYING_NOTIFY_CHANNELS", "").split(",") if c.strip()]
 JINGYING_PUBLIC_MIN_SECONDS = conf.env_str("JINGYING_PUBLIC_MIN_SECONDS", "3")
 JINGYING_PUBLIC_CACHE_SECONDS = conf.env_str("JINGYING_PUBLIC_CACHE_SECONDS", "5")
+
+# Psychological screening and counselling (health-psych): minutes a counsellor has to
+# acknowledge a crisis alert before it escalates to the head counsellor(s). The notes key is
+# read lazily through conf.notes_key (a key file in the data dir unless set).
+JINGYING_CRISIS_ACK_MINUTES = conf.env_int("JINGYING_CRISIS_ACK_MINUTES", 60)
+JINGYING_DEMO_LOADERS += ["jingying.health.demo_psych.load_demo_health_psych"]

@@ -129,8 +129,22 @@ HEALTH_CHECKUPS_SELF: Section = {
                  Role.PUBLICITY)
 }
 # --- health: screening, crisis escalation, counselling (issue 6, parts 2-4) ---
-HEALTH_PSYCH: Section = {}
-HEALTH_PSYCH_SELF: Section = {}
+# Counsellors (psych domain) read results, handle alerts, hold sessions and answer anonymous
+# questions; political staff run rounds and see k-safe aggregates; leaders see aggregates only.
+_PSYCH_STATS = frozenset({"health.view_round", "health.view_psych_stats", "health.export_psych_stats"})
+HEALTH_PSYCH: Section = {
+    Role.COUNSELLOR: _PSYCH_STATS | {
+        "health.counsel", "health.view_screening", "health.view_alert", "health.change_alert",
+        "health.view_session", "health.change_session", "health.answer_question", "health.manage_availability",
+    },
+    Role.POLITICAL: _PSYCH_STATS | {"health.manage_round", "health.manage_counsellor"},
+    Role.LEADER: _PSYCH_STATS,
+}
+# Everyone with a person record: consent, own results, book a session, ask anonymously.
+_PSYCH_SELF = frozenset({"health.take_screening", "health.book_session", "health.ask_question"})
+HEALTH_PSYCH_SELF: Section = dict.fromkeys(
+    (Role.OFFICER, Role.LEADER, Role.POLITICAL, Role.COUNSELLOR, Role.MEDICAL, Role.INSPECTOR, Role.PUBLICITY),
+    _PSYCH_SELF)
 
 _SECTIONS: list[Section] = [CARE_CASES, CARE_SUPPORT, CARE_FUND, HEALTH_CHECKUPS, HEALTH_PSYCH]
 _SELF_SECTIONS: list[Section] = [

@@ -57,3 +57,18 @@ NAV += [
     NavEntry("care:hospital_list", _("协作医院"), "building-hospital", "care.view_hospital", "/care/hospitals"),
     NavEntry("care:referral_list", _("就医转介"), "arrow-forward-up", "care.view_referral", "/care/referrals"),
 ]
+
+# --- health-psych: screening, crisis escalation, counselling (issue 6 points 2-4) ---
+NAV += [
+    NavEntry("health:screening_mine", _("心理筛查"), "mood-heart", "health.take_screening", "/health/screening/$",
+             self_service=True),
+    NavEntry("health:counselling_home", _("心理咨询"), "heart-handshake", "health.book_session", "/health/counselling/$",
+             self_service=True),
+    NavEntry("health:alert_list", _("危机预警"), "alert-triangle", "health.view_alert", "/health/alerts"),
+    NavEntry("health:session_list", _("咨询工作"), "notes", "health.view_session", "/health/sessions"),
+    NavEntry("health:question_list", _("匿名提问"), "message-question", "health.answer_question",
+             "/health/counselling/questions"),
+    NavEntry("health:round_list", _("心理筛查轮次"), "report-medical", "health.view_round", "/health/screening/rounds"),
+]
+NAV += [NavEntry("health:counsellor_list", _("咨询师名录"), "address-book", "health.manage_counsellor",
+                 "/health/counselling/counsellors")]

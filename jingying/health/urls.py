@@ -8,3 +8,6 @@ urlpatterns: list[URLPattern] = []
 from jingying.health.views import checkups  # noqa: E402
 
 urlpatterns += checkups.urlpatterns
+from jingying.health.views import psych  # noqa: E402  (health-psych)
+
+urlpatterns += psych.urlpatterns
