@@ -109,6 +109,10 @@ def build_parser() -> argparse.ArgumentParser:
     i_score.add_argument("--json", action="store_true")
     i_score.set_defaults(handler=_lazy("jingying.instruments.cli:cli_score"))
 
+    periodic = sub.add_parser("periodic", help="run the escalation and reminder jobs that are due")
+    periodic.add_argument("--loop", action="store_true", help="keep running, checking every minute")
+    periodic.set_defaults(handler=_lazy("jingying.core.periodic_cli:cli_periodic"))
+
     import_module("jingying.care.support_cli").register(sub, _lazy)  # care-support: jingying care remind
     # health-psych: periodic crisis escalation (other health parts may add subcommands here)
     health = sub.add_parser("health", help="health and psychological support")

@@ -180,6 +180,15 @@ JINGYING_DEMO_LOADERS += ["jingying.care.demo_hospitals.load_demo_hospitals",
 JINGYING_PUBLIC_RATE_LIMIT = conf.env_str("JINGYING_PUBLIC_RATE_LIMIT", "30/600")
 JINGYING_PUBLIC_BURST = conf.env_str("JINGYING_PUBLIC_BURST", "5/300")
 
+# Periodic jobs (jingying.core.periodic): (name, "module:function", every N minutes). `jingying
+# serve` runs them; cron can call `jingying periodic` instead.
+JINGYING_PERIODIC_JOBS = [
+    ("health.crisis_escalate", "jingying.health.services.crisis:crisis_escalate_overdue", 5),
+    ("care.concerns_escalate", "jingying.care.services.concerns:concerns_escalate_overdue", 60),
+    ("care.support_reminders", "jingying.care.tasks_support:run_support_reminders", 24 * 60),
+    ("health.followup_reminders", "jingying.health.services.checkups:followup_reminders", 24 * 60),
+]
+
 # Where urgent in-app messages (crisis alerts, escalations) are also sent: comma-separated dotted
 # paths of channel(notification) callables, e.g. "jingying.core.notifications.email_channel".
 JINGYING_NOTIFY_CHANNELS = [c.strip() for c in conf.env_str("JINGYING_NOTIFY_CHANNELS", "").split(",") if c.strip()]

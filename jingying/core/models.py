@@ -82,3 +82,23 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class PeriodicRun(models.Model):
+    """When each periodic job (escalations, reminders: settings.JINGYING_PERIODIC_JOBS) last ran.
+
+    The row is locked while a runner decides whether the job is due, so several app nodes each
+    running `jingying periodic --loop` start a job once, not once per node.
+    """
+
+    name = models.CharField(_("任务"), max_length=64, unique=True)
+    started_at = models.DateTimeField(_("上次开始"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("上次结束"), null=True, blank=True)
+    result = models.CharField(_("上次结果"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("定时任务")
+        verbose_name_plural = _("定时任务")
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,4 +1,4 @@
-"""`jingying serve`: gunicorn (pre-fork, threaded workers) plus the background task worker."""
+"""`jingying serve`: gunicorn (pre-fork, threaded workers) plus the background task worker and\nthe periodic-job runner."""
 
 from __future__ import annotations
 
@@ -26,8 +26,11 @@ def demo_passwords_in_use() -> list[str]:
 
 
 def start_worker() -> subprocess.Popen[bytes]:
+    """The task worker and the periodic-job runner (escalations, reminders) beside the web server."""
     proc = subprocess.Popen([sys.executable, "-m", "jingying.cli", "manage", "db_worker"])
     atexit.register(proc.terminate)
+    periodic = subprocess.Popen([sys.executable, "-m", "jingying.cli", "periodic", "--loop"])
+    atexit.register(periodic.terminate)
     return proc
 
 

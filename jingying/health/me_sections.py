@@ -26,7 +26,9 @@ class MeSection:
 
 
 # --- psych part (health-psych): screening results and counselling bookings go here ---
-ME_SECTIONS: list[MeSection] = []
+ME_SECTIONS: list[MeSection] = [
+    MeSection("health/partials/me_psych_section.html", context="jingying.health.selectors.psych:me_psych_context"),
+]
 
 
 def health_me_sections(*, actor: Any) -> list[dict[str, Any]]:

@@ -134,7 +134,10 @@ def my_invitations(*, actor: Any) -> QuerySet[Invitation]:
     person_id = getattr(actor, "person_id", None)
     if person_id is None:
         return Invitation.objects.none()
+    # Screening campaigns (health app) are answered only through the screening pages, after the
+    # officer's recorded consent; they never appear among ordinary surveys.
     return (restrict(Invitation.objects.filter(person_id=person_id), actor, "surveys.answer_campaign")
+            .filter(campaign__screening_link__isnull=True)
             .select_related("campaign").order_by("answered", "-campaign__opens_at", "-id"))
 
 

@@ -1,11 +1,9 @@
 """Models, one module per part of the app; each part's module is imported here."""
-from jingying.care.models.concerns import Concern, ConcernEvent  # noqa: F401
-from jingying.care.models.visits import CareVisit, CareVisitPlan, CareVisitTarget, FieldVisit  # noqa: F401
-
 # --- care-support ---
 from jingying.care.models import campaigns as campaigns
 from jingying.care.models import childcare as childcare
 from jingying.care.models import insurance as insurance
 from jingying.care.models import rights as rights
-
+from jingying.care.models.concerns import Concern, ConcernEvent  # noqa: F401
 from jingying.care.models.hospitals import GreenChannelService, PartnerHospital, PoliceWindow, Referral  # noqa: F401
+from jingying.care.models.visits import CareVisit, CareVisitPlan, CareVisitTarget, FieldVisit  # noqa: F401

@@ -9,6 +9,7 @@ from jingying.health.models.checkups import (  # noqa: F401
     FollowUp,
     FollowUpStatus,
 )
+
 # --- health-psych ---
 from jingying.health.models.counselling import (  # noqa: F401
     AnonymousQuestion,
