@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-
 # --- care-fund: relief fund, six guarantees, protective equipment (issue 5, parts 8 and 10) ---
 
 

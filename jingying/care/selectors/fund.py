@@ -29,7 +29,7 @@ def access_fund(actor: Any, pk: Any, *, perm: str = "care.view_fund") -> Fund:
 
 
 def entry_list(*, actor: Any, fund: Fund | None = None, year: int | None = None, kind: str = "") -> QuerySet[LedgerEntry]:
-    qs = restrict(LedgerEntry.objects.select_related("fund", "grant__person", "reverses").prefetch_related("reversed_by"),
+    qs = restrict(LedgerEntry.objects.select_related("fund", "grant__person", "reverses", "reversed_by"),
                   actor, "care.view_fund", domain=DOMAIN)
     if fund is not None:
         qs = qs.filter(fund=fund)
@@ -73,9 +73,15 @@ def pending_count(*, actor: Any) -> int:
         status__in=[GrantStatus.REQUESTED, GrantStatus.FIRST_APPROVED, GrantStatus.APPROVED]).count()
 
 
+def _cents(value: Any) -> Decimal:
+    # SQLite sums NUMERIC columns in floating point (0.1 + 0.2 ≠ 0.3); every amount has two
+    # places and far fewer than 15 digits, so rounding the sum to the cent gives the exact total.
+    return Decimal(value or 0).quantize(ZERO)
+
+
 def ledger_total(fund: Fund) -> Decimal:
     """The sum of every entry; equals `fund.balance` (the invariant the tests prove)."""
-    return LedgerEntry.objects.filter(fund=fund).aggregate(s=Sum("amount"))["s"] or ZERO
+    return _cents(LedgerEntry.objects.filter(fund=fund).aggregate(s=Sum("amount"))["s"])
 
 
 @dataclass
@@ -95,7 +101,7 @@ class Statement:
 def fund_statement(*, actor: Any, fund: Fund, year: int) -> Statement:
     """Three queries: the sum before the year, the year's entries, nothing per row."""
     entries = restrict(LedgerEntry.objects.filter(fund=fund), actor, "care.view_fund", domain=DOMAIN)
-    opening = entries.filter(booked_on__lt=dt.date(year, 1, 1)).aggregate(s=Sum("amount"))["s"] or ZERO
+    opening = _cents(entries.filter(booked_on__lt=dt.date(year, 1, 1)).aggregate(s=Sum("amount"))["s"])
     rows = list(entries.filter(booked_on__year=year).select_related("grant__person", "reverses").order_by("seq"))
     totals = {kind.value: ZERO for kind in EntryKind}
     for row in rows:

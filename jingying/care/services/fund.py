@@ -35,7 +35,7 @@ def _money(value: Any, field: str = "amount") -> Decimal:
         raise TypeError("money must be Decimal or str, never float")
     try:
         amount = Decimal(str(value))
-    except Exception:  # noqa: BLE001 - decimal raises several kinds; all mean "not a number"
+    except Exception:
         raise ValidationError({field: [_("金额应为数字")]}) from None
     if not amount.is_finite():
         raise ValidationError({field: [_("金额应为数字")]})

@@ -30,7 +30,7 @@ def world():
 
 
 def test_donation_writes_entry_balance_and_audit(world):
-    tree, users, fund, _person = world
+    _tree, users, fund, _person = world
     entry = services.donation_record(actor=users["clerk"], fund=fund, donor="某商会", occurred_on=dt.date(2026, 3, 1),
                                      amount="250.50", note="春节慰问")
     fund.refresh_from_db()
@@ -40,7 +40,7 @@ def test_donation_writes_entry_balance_and_audit(world):
     assert AuditEntry.objects.filter(action="care.ledger.donation", object_id=str(entry.pk)).exists()
 
 
-@pytest.mark.parametrize("amount,message", [("0", "大于 0"), ("-5", "大于 0"), ("1.234", "两位小数"),
+@pytest.mark.parametrize(("amount", "message"), [("0", "大于 0"), ("-5", "大于 0"), ("1.234", "两位小数"),
                                             ("abc", "应为数字"), ("NaN", "应为数字"), ("1e13", "过大")])
 def test_donation_bad_amounts_are_refused_in_chinese(world, amount, message):
     _tree, users, fund, _person = world
