@@ -36,6 +36,9 @@ PERSON_PANELS: list[PersonPanel] = [
                 context="jingying.org.panels:dependents_context"),
     PersonPanel("surveys/partials/person_panel.html", perm="surveys.answer_campaign",
                 context="jingying.surveys.selectors:person_panel_context"),
+    # --- care-fund: protective equipment held ---
+    PersonPanel("care/partials/equipment_panel.html", perm="care.view_equipment",
+                context="jingying.care.selectors.equipment:person_panel_context"),
 ]
 
 
