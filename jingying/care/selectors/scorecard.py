@@ -41,6 +41,10 @@ class Cell:
     detail: str = ""
 
     @property
+    def label(self) -> str:
+        return str(Guarantee(self.guarantee).label)
+
+    @property
     def source_label(self) -> str:
         return str(ScoreSource(self.source).label)
 
