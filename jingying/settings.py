@@ -169,6 +169,7 @@ JINGYING_TOTP_ISSUER = conf.env_str("JINGYING_TOTP_ISSUER", "Jingying")
 
 # Demo activity each domain app adds on top of the demo force (`jingying demo`), in order.
 JINGYING_DEMO_LOADERS = ["jingying.surveys.demo.load_demo_surveys"]
+JINGYING_DEMO_LOADERS += ["jingying.care.demo_fund.load_demo_care_fund"]
 
 # Public evaluation forms (surveys/public.py): "N/SECONDS" limits, the spam speed floor, and how
 # long a process may reuse a public form before re-reading it.
