@@ -20,6 +20,10 @@ def money_field(label: Any = None) -> forms.DecimalField:
                               min_value=Decimal("0.01"))
 
 
+class FundForm(forms.Form):
+    name = forms.CharField(label=_("基金名称"), max_length=100)
+
+
 class DonationForm(forms.Form):
     donor = forms.CharField(label=_("捐赠人/单位"), max_length=100)
     occurred_on = forms.DateField(label=_("捐赠日期"), widget=DATE)

@@ -52,6 +52,7 @@ def _cf_unit(w, inside):  # type: ignore[no-untyped-def]
 _F = "fund"
 ROUTES.update({
     "care:fund_home": Route(perm="care.view_fund", domain=_F),
+    "care:fund_create": Route(perm="care.manage_fund", domain=_F),
     "care:fund_detail": Route(perm="care.view_fund", obj="county", kwargs=_cf("fund"), domain=_F),
     "care:fund_donate": Route(perm="care.add_donation", obj="county", kwargs=_cf("fund"), domain=_F),
     "care:fund_statement": Route(perm="care.export_fund", obj="county", kwargs=_cf("fund"), domain=_F),

@@ -198,3 +198,17 @@ def test_person_panel_and_equipped_counts(eq):
     assert len(panel["issues"]) == 2 and not panel["can_manage"]
     assert selectors.person_panel_context(actor=leader, person=person)["can_manage"]
     assert SYSTEM  # the reminder runs as the system; nothing else here needs it
+
+
+def test_reminder_command_and_task(eq):
+    from django.core.management import call_command
+
+    from jingying.care.tasks_fund import equipment_remind_task
+
+    tree, _leader, _pol, person, _officer = eq
+    make_user("eq_station2", role=Role.LEADER, unit=tree.station)
+    make_issue(person, make_type(), dt.date(2020, 1, 1), expires_on=dt.date(2021, 1, 1))
+    out = io.StringIO()
+    call_command("equipment_remind", stdout=out)
+    assert out.getvalue().strip() == "1 notifications"
+    assert equipment_remind_task.enqueue().return_value == 1

@@ -176,3 +176,17 @@ def test_statement_export_is_an_excel_with_opening_closing_and_totals():
     closing = next(r for r in rows if r and r[0] == "期末余额")
     assert closing[4] == pytest.approx(179.50)
     assert sum(1 for r in rows if r and r[0] in (1, 2, 1.0, 2.0)) == 2
+
+
+def test_fund_create_screen():
+    tree = Tree()
+    users = fund_users(tree)
+    client = login_client(users["clerk"])
+    assert "设立基金" in client.get(reverse("care:fund_home")).content.decode()
+    url = reverse("care:fund_create")
+    assert "自治区公安厅抚恤基金" in client.get(url).content.decode()
+    assert client.post(url, {"name": ""}).status_code == 400
+    response = client.post(url, {"name": "厅抚恤基金"})
+    assert response.status_code == 302
+    assert client.get(url).status_code == 302  # one fund per unit
+    assert login_client(users["nodomain"]).get(url).status_code == 403

@@ -16,13 +16,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from jingying.care.choices import EntryKind, GrantStatus
 from jingying.care.export_fund import statement_workbook
-from jingying.care.forms_fund import DonationForm, GrantRequestForm, ReasonForm
+from jingying.care.forms_fund import DonationForm, FundForm, GrantRequestForm, ReasonForm
 from jingying.care.selectors import fund as selectors
 from jingying.care.services import fund as services
 from jingying.care.views.fund_common import add_errors, find_person, form_page, xlsx_response
-from jingying.core.scoping import covers, require_perm, restrict
+from jingying.core.scoping import covers, grant_roots, has_perm, require_perm, restrict
 from jingying.core.views_generic import paginate, render_page
-from jingying.org.models import Person
+from jingying.org.models import Person, Unit
 
 D = "fund"
 
@@ -41,8 +41,30 @@ def fund_home(request: HttpRequest) -> HttpResponse:
     actor = _gate(request)
     funds = list(selectors.fund_list(actor=actor))
     context = {"funds": funds, "pending": selectors.pending_count(actor=actor),
+               "can_create": has_perm(actor, "care.manage_fund", domain=D),
                "can_request": bool(funds) and covers(actor, "care.request_grant", funds[0].unit.path, domain=D)}
     return render_page(request, "care/fund_home.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def fund_create(request: HttpRequest) -> HttpResponse:
+    """Set up the fund of the actor's top unit (one fund per unit)."""
+    actor = _gate(request, "care.manage_fund")
+    roots = sorted({g.unit_path for g in grant_roots(actor, "care.manage_fund") if D in g.domains})
+    unit = Unit.objects.filter(path__in=roots).exclude(relief_fund__isnull=False).order_by("path").first()
+    if unit is None:
+        messages.info(request, _("您管辖的单位已设立抚恤基金。"))
+        return redirect("care:fund_home")
+    form = FundForm(request.POST or None, initial={"name": f"{unit.label}抚恤基金"})
+    if request.method == "POST" and form.is_valid():
+        try:
+            fund = services.fund_create(actor=actor, unit=unit, name=form.cleaned_data["name"])
+        except ValidationError as exc:
+            add_errors(form, exc)
+        else:
+            return redirect("care:fund_detail", fund.pk)
+    return form_page(request, {"form": form, "title": _("设立抚恤基金：%(unit)s") % {"unit": unit.name},
+                               "cancel": reverse("care:fund_home")}, invalid=request.method == "POST")
 
 
 def fund_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -122,14 +144,8 @@ def grant_list(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()[:50]
     page = paginate(request, selectors.grant_list(actor=actor, status=status, q=q))
     context = {"page": page, "status": status, "q": q, "states": GrantStatus.choices,
-               "can_request": covers_any(actor, "care.request_grant")}
+               "can_request": has_perm(actor, "care.request_grant", domain=D)}
     return render_page(request, "care/grant_list.html", context, fragment="care/partials/grant_rows.html")
-
-
-def covers_any(actor: Any, perm: str) -> bool:
-    from jingying.core.scoping import has_perm
-
-    return has_perm(actor, perm, domain=D)
 
 
 @require_http_methods(["GET", "POST"])
@@ -211,6 +227,7 @@ def grant_pay(request: HttpRequest, pk: int) -> HttpResponse:
 
 urlpatterns = [
     path("fund/", fund_home, name="fund_home"),
+    path("fund/new/", fund_create, name="fund_create"),
     path("fund/<int:pk>/", fund_detail, name="fund_detail"),
     path("fund/<int:pk>/donate/", donation_create, name="fund_donate"),
     path("fund/<int:pk>/statement/", fund_statement, name="fund_statement"),
