@@ -71,6 +71,9 @@ def test_expiring_list_export_and_officer_sees_own():
     assert "将到期" in body and "已过期的人" not in body and "各单位到期情况" in body
     body = client.get(reverse("care:equipment_expiring"), {"state": "expired"}).content.decode()
     assert "已过期的人" in body
+    body = client.get(reverse("care:equipment_expiring"), {"unit": tree.station.pk}).content.decode()
+    assert "将到期" in body and tree.station.name in body
+    assert client.get(reverse("care:equipment_expiring"), {"unit": tree.other_station.pk}).status_code == 404
     response = client.get(reverse("care:equipment_export"), {"state": "expired"})
     rows = CalamineWorkbook.from_filelike(io.BytesIO(response.content)).get_sheet_by_index(0).to_python()
     assert len(rows) == 2 and rows[1][1] == "已过期的人" and rows[1][7] == "已过期"

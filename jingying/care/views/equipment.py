@@ -58,10 +58,10 @@ def _list(request: HttpRequest, *, default_state: str = "", template: str = "car
         by_unit = list(
             selectors.issue_list(actor=actor, unit=filters["unit"], state="held")
             .filter(expires_on__lte=today + dt.timedelta(days=services.EXPIRY_WARNING_DAYS))
-            .values("person__unit__name")
+            .values("person__unit", "person__unit__name")
             .annotate(expired=Count("id", filter=Q(expires_on__lt=today, status=held)),
                       expiring=Count("id", filter=Q(expires_on__gte=today, status=held)))
-            .order_by("person__unit__name")[:200]
+            .order_by("person__unit__name", "person__unit")[:200]
         )
     context = {
         "page": page, "filters": filters, "states": STATES, "kinds": selectors.equipment_type_list(),
