@@ -94,18 +94,18 @@ def _fund(rng: random.Random, root: Unit, today: dt.date) -> dict[str, int]:
             plan.append((day, kind, amount, None))
             balance += amount
     ReliefGrant.objects.bulk_create(grants)
-    when = {}
+    when: dict[int, dt.date] = {}
     entries: list[LedgerEntry] = []
     balance = Decimal("0.00")
     for seq, (day, _kind, amount, grant_index) in enumerate(plan, start=1):
         balance += amount
-        grant = grants[grant_index] if grant_index is not None else None
+        grant = None if grant_index is None else grants[grant_index]
         entries.append(LedgerEntry(
             fund=fund, seq=seq, kind=EntryKind.GRANT if grant else EntryKind.DONATION, amount=amount,
             balance_after=balance, booked_on=day, occurred_on=day - dt.timedelta(days=rng.randint(0, 5)),
             donor="" if grant else rng.choice(DONORS), grant=grant, created_by=region,
             note=(f"抚恤（{grant.get_reason_display()}）" if grant else rng.choice(["", "春节慰问捐款", "专项捐赠", "年度捐赠"]))))
-        if grant is not None:
+        if grant_index is not None:
             when[grant_index] = day
     # One donation keyed in twice by mistake, corrected by a reversing entry the same day.
     last_day = plan[-1][0] if plan else today

@@ -32,7 +32,7 @@ class DonationForm(forms.Form):
 
 
 class GrantRequestForm(forms.Form):
-    fund = forms.ModelChoiceField(label=_("基金"), queryset=None, empty_label=None)  # type: ignore[arg-type]
+    fund: forms.ModelChoiceField[Any] = forms.ModelChoiceField(label=_("基金"), queryset=None, empty_label=None)  # type: ignore[arg-type]
     person_ref = forms.CharField(label=_("民警/辅警（身份证号或警号）"), max_length=18)
     dependent_name = forms.CharField(label=_("领取家属姓名（可不填）"), max_length=50, required=False)
     reason = forms.ChoiceField(label=_("事由"), choices=GrantReason.choices)
@@ -57,7 +57,7 @@ class ScorecardEntryForm(forms.Form):
 
 class EquipmentIssueForm(forms.Form):
     person_ref = forms.CharField(label=_("人员（身份证号或警号）"), max_length=18)
-    kind = forms.ModelChoiceField(label=_("装备类型"), queryset=None)  # type: ignore[arg-type]
+    kind: forms.ModelChoiceField[Any] = forms.ModelChoiceField(label=_("装备类型"), queryset=None)  # type: ignore[arg-type]
     issued_on = forms.DateField(label=_("配发日期"), widget=DATE, initial=dt.date.today)
     serial = forms.CharField(label=_("编号"), max_length=50, required=False)
     note = forms.CharField(label=_("备注"), max_length=200, required=False)

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jingying.care.choices import EntryKind, GrantReason, GrantStatus
 
-MONEY = {"max_digits": 14, "decimal_places": 2}
+MAX_DIGITS = 14  # up to 999,999,999,999.99 yuan
 
 
 class Fund(models.Model):
@@ -31,7 +31,7 @@ class Fund(models.Model):
     unit = models.OneToOneField("org.Unit", verbose_name=_("管理单位"), on_delete=models.PROTECT,
                                 related_name="relief_fund")
     name = models.CharField(_("基金名称"), max_length=100)
-    balance = models.DecimalField(_("当前余额"), default=0, **MONEY)
+    balance = models.DecimalField(_("当前余额"), default=0, max_digits=MAX_DIGITS, decimal_places=2)
     last_seq = models.PositiveIntegerField(_("最后流水号"), default=0)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
@@ -68,8 +68,8 @@ class LedgerEntry(models.Model):
     fund = models.ForeignKey(Fund, verbose_name=_("基金"), on_delete=models.PROTECT, related_name="entries")
     seq = models.PositiveIntegerField(_("流水号"))
     kind = models.CharField(_("类型"), max_length=12, choices=EntryKind.choices)
-    amount = models.DecimalField(_("金额"), **MONEY)
-    balance_after = models.DecimalField(_("记账后余额"), **MONEY)
+    amount = models.DecimalField(_("金额"), max_digits=MAX_DIGITS, decimal_places=2)
+    balance_after = models.DecimalField(_("记账后余额"), max_digits=MAX_DIGITS, decimal_places=2)
     booked_on = models.DateField(_("记账日期"))
     occurred_on = models.DateField(_("发生日期"))
     donor = models.CharField(_("捐赠人/单位"), max_length=100, blank=True)
@@ -122,7 +122,7 @@ class ReliefGrant(models.Model):
                                   on_delete=models.PROTECT, related_name="relief_grants")
     reason = models.CharField(_("事由"), max_length=12, choices=GrantReason.choices)
     details = models.TextField(_("情况说明"), blank=True)
-    amount = models.DecimalField(_("金额"), **MONEY)
+    amount = models.DecimalField(_("金额"), max_digits=MAX_DIGITS, decimal_places=2)
     status = models.CharField(_("状态"), max_length=16, choices=GrantStatus.choices, default=GrantStatus.REQUESTED)
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("申请人"), null=True,
                                      on_delete=models.PROTECT, related_name="+")

@@ -63,7 +63,8 @@ def person_panel_context(*, actor: Any, person: Person) -> dict[str, Any]:
     today = timezone.localdate()
     issues = list(issue_list(actor=actor, person=person).order_by("status", "type__name", "-issued_on"))
     for issue in issues:
-        issue.expired = issue.status == EquipmentIssue.Status.ISSUED and issue.expires_on < today
+        expired = issue.status == EquipmentIssue.Status.ISSUED and issue.expires_on < today
+        issue.expired = expired  # type: ignore[attr-defined]
     return {"issues": issues, "can_manage": covers(actor, "care.manage_equipment", person.unit.path)}
 
 

@@ -114,16 +114,19 @@ def scorecard(*, actor: Any, root: Unit, year: int, today: dt.date | None = None
             cell = Cell(g, entry.score, ScoreSource.ENTERED, note=entry.note,
                         entered_by=entry.entered_by.username if entry.entered_by else "")
         else:
-            parts = [(entered(c.pk, g).value, heads[c.pk]) for c in children[unit_id]]
-            parts = [(v, w) for v, w in parts if v is not None]
+            parts: list[tuple[Decimal, int]] = []
+            for child in children[unit_id]:
+                value = entered(child.pk, g).value
+                if value is not None:
+                    parts.append((value, heads[child.pk]))
             weight = sum(w for _v, w in parts)
             if not parts:
                 cell = Cell(g, None, ScoreSource.MISSING)
             elif weight:
-                cell = Cell(g, (sum((v * w for v, w in parts), Decimal(0)) / weight).quantize(ONE, ROUND_HALF_UP),
+                cell = Cell(g, (sum((v * w for v, w in parts), Decimal(0)) / Decimal(weight)).quantize(ONE, ROUND_HALF_UP),
                             ScoreSource.ROLLED_UP)
             else:
-                cell = Cell(g, (sum((v for v, _w in parts), Decimal(0)) / len(parts)).quantize(ONE, ROUND_HALF_UP),
+                cell = Cell(g, (sum((v for v, _w in parts), Decimal(0)) / Decimal(len(parts))).quantize(ONE, ROUND_HALF_UP),
                             ScoreSource.ROLLED_UP)
         memo[key] = cell
         return cell

@@ -194,8 +194,11 @@ def test_person_panel_and_equipped_counts(eq):
     counts = selectors.equipped_counts(units=[tree.county, tree.station], asof=dt.date(2026, 1, 1))
     assert counts[tree.station.pk] == (1, 2) and counts[tree.county.pk] == (1, 3)
     assert selectors.equipped_counts(units=[tree.station], asof=dt.date(2024, 1, 1))[tree.station.pk] == (0, 2)
+    make_issue(person, make_type("手电", 24, required=False), dt.date(2020, 1, 1))
     panel = selectors.person_panel_context(actor=officer, person=person)
-    assert len(panel["issues"]) == 2 and not panel["can_manage"]
+    assert len(panel["issues"]) == 3 and not panel["can_manage"]
+    assert [i.expired for i in panel["issues"] if i.type.name == "手电"] == [True]
+    assert sum(i.expired for i in panel["issues"]) == 1
     assert selectors.person_panel_context(actor=leader, person=person)["can_manage"]
     assert SYSTEM  # the reminder runs as the system; nothing else here needs it
 

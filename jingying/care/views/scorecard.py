@@ -46,7 +46,9 @@ def scorecard(request: HttpRequest) -> HttpResponse:
     actor = request.user
     root, year = _root(request, "care.view_scorecard"), _year(request)
     rows = selectors.scorecard(actor=actor, root=root, year=year)
-    parent = root.parent if root.parent_id and covers(actor, "care.view_scorecard", root.parent.path) else None
+    parent = root.parent
+    if parent is not None and not covers(actor, "care.view_scorecard", parent.path):
+        parent = None
     context: dict[str, Any] = {
         "rows": rows, "root": root, "year": year, "parent": parent, "guarantees": Guarantee.choices,
         "years": list(range(timezone.localdate().year, timezone.localdate().year - 5, -1)),
