@@ -144,3 +144,19 @@ def test_equipment_api():
     assert EquipmentIssue.objects.get(pk=iid).returned_on is not None
     types = login_client(officer).get(reverse("api:equipment_types_api")).json()
     assert types[0]["name"] == "防刺服"
+
+
+def test_equipment_api_list_queries_are_constant():
+    tree = Tree()
+    leader = make_user("eqq_leader", role=Role.LEADER, unit=tree.county)
+    vest = make_type()
+    c = login_client(leader)
+    c.get(reverse("api:equipment_issues"))
+    counts = []
+    for n in (5, 40):
+        while EquipmentIssue.objects.count() < n:
+            make_issue(PersonFactory(unit=tree.station), vest, dt.date(2025, 1, 1))
+        with CaptureQueriesContext(connection) as ctx:
+            assert c.get(reverse("api:equipment_issues"), {"limit": 100}).json()["count"] == n
+        counts.append(len(ctx.captured_queries))
+    assert counts[0] == counts[1] == 7
