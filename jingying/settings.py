@@ -174,6 +174,7 @@ JINGYING_DEMO_LOADERS += ["jingying.care.demo_support.load_demo_care_support"]  
 # --- health-checkups: partner hospitals, then three years of checkups ---
 JINGYING_DEMO_LOADERS += ["jingying.care.demo_hospitals.load_demo_hospitals",
                           "jingying.health.demo_checkups.load_demo_checkups"]
+JINGYING_DEMO_LOADERS += ["jingying.care.demo_fund.load_demo_care_fund"]
 
 # Public evaluation forms (surveys/public.py): "N/SECONDS" limits, the spam speed floor, and how
 # long a process may reuse a public form before re-reading it.

@@ -101,8 +101,24 @@ _SUPPORT_OWN = frozenset({"care.view_rightscase", "care.respond_rightscase", "ca
 CARE_SUPPORT_SELF: Section = {Role.OFFICER: _SUPPORT_OWN, Role.LEADER: _SUPPORT_OWN - {"care.view_rightscase", "care.view_insurance"},
                               Role.POLITICAL: frozenset({"care.respond_rightscase", "care.enrol_childcare"})}
 # --- care: relief fund, hospital cooperation, six guarantees and equipment (issue 5, parts 8-10) ---
-CARE_FUND: Section = {}
-CARE_FUND_SELF: Section = {}
+# Fund permissions hold only with a grant naming the "fund" domain (the services and selectors
+# pass domain="fund"); requesting and approving are separate so a department can split them.
+_FUND_ALL = frozenset({
+    "care.view_fund", "care.manage_fund", "care.add_donation", "care.request_grant", "care.approve_grant",
+    "care.pay_grant", "care.reverse_entry", "care.export_fund",
+})
+_EQUIPMENT_MANAGE = frozenset({
+    "care.view_equipment", "care.manage_equipment", "care.import_equipment", "care.export_equipment",
+})
+CARE_FUND: Section = {
+    Role.POLITICAL: _FUND_ALL | _EQUIPMENT_MANAGE | {
+        "care.manage_equipment_type", "care.view_scorecard", "care.manage_scorecard", "care.export_scorecard",
+    },
+    Role.LEADER: _EQUIPMENT_MANAGE | {"care.view_scorecard", "care.export_scorecard"},
+}
+CARE_FUND_SELF: Section = {
+    Role.OFFICER: frozenset({"care.view_equipment"}),
+}
 # --- health: checkups and the officer's own health page (issue 6, parts 1 and 5) ---
 # Hospitals (警医协作) are directory data every signed-in role may read; referrals, checkup records,
 # findings and follow-ups need a grant naming the "health" domain as well; leaders and political

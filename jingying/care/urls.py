@@ -28,3 +28,13 @@ urlpatterns += _insurance.urlpatterns
 from jingying.care.views import hospitals  # noqa: E402
 
 urlpatterns += hospitals.urlpatterns
+
+from jingying.care.views import fund as _fund_views  # noqa: E402
+
+urlpatterns += _fund_views.urlpatterns
+from jingying.care.views import equipment as _equipment_views  # noqa: E402
+
+urlpatterns += _equipment_views.urlpatterns
+from jingying.care.views import scorecard as _scorecard_views  # noqa: E402
+
+urlpatterns += _scorecard_views.urlpatterns

@@ -48,6 +48,10 @@ NAV: list[NavEntry] = [
              self_service=True),
     NavEntry("accounts:user_list", _("账号与授权"), "key", "accounts.manage_users", "/accounts/users"),
     NavEntry("core:audit_list", _("审计记录"), "list-search", "core.view_audit", "/audit"),
+    # --- care-fund (issue 5, parts 8 and 10) ---
+    NavEntry("care:fund_home", _("抚恤基金"), "coin-yuan", "care.view_fund", "/care/fund"),
+    NavEntry("care:equipment_list", _("防护装备"), "shield-check", "care.view_equipment", "/care/equipment"),
+    NavEntry("care:scorecard", _("六个保障"), "chart-bar", "care.view_scorecard", "/care/scorecard"),
 ]
 # --- health-checkups: annual checkups, the officer's own health page, partner hospitals ---
 NAV += [

@@ -40,6 +40,9 @@ PERSON_PANELS: list[PersonPanel] = [
                 context="jingying.care.selectors.concerns:person_concerns_context"),
     PersonPanel("care/partials/person_care_panel.html", perm="care.view_carevisit",
                 context="jingying.care.selectors.visits:person_care_context"),
+    # --- care-fund: protective equipment held ---
+    PersonPanel("care/partials/equipment_panel.html", perm="care.view_equipment",
+                context="jingying.care.selectors.equipment:person_panel_context"),
 ]
 
 
