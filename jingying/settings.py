@@ -188,6 +188,7 @@ JINGYING_PERIODIC_JOBS = [
     ("care.concerns_escalate", "jingying.care.services.concerns:concerns_escalate_overdue", 60),
     ("care.support_reminders", "jingying.care.tasks_support:run_support_reminders", 24 * 60),
     ("health.followup_reminders", "jingying.health.services.checkups:followup_reminders", 24 * 60),
+    ("care.equipment_reminders", "jingying.care.services.equipment:equipment_remind_expiring", 24 * 60),
 ]
 
 # Where urgent in-app messages (crisis alerts, escalations) are also sent: comma-separated dotted

@@ -1,5 +1,4 @@
 """Codes of the care app. Each part adds its own classes at the end (shared file)."""
-"""Codes of the care app; each part adds its own classes at the end."""
 
 from __future__ import annotations
 

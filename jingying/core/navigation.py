@@ -21,6 +21,27 @@ class NavEntry:
     # Shown to holders of `perm` over their own records only (officer self-service). Off by
     # default: the people list is no menu entry for an officer who can only see themselves.
     self_service: bool = False
+    # A sensitive domain the grant must also name (e.g. "fund"): nobody is offered a page that
+    # would refuse them.
+    domain: str | None = None
+
+
+# The menu groups entries by module so a political-department user with every module does not
+# get thirty items in a row: (url-name prefix, group label, icon); the first match wins.
+GROUPS: list[tuple[str, str | Promise, str]] = [
+    ("surveys:", _("问卷调查"), "clipboard-list"),
+    ("care:hospital", _("健康心理"), "heartbeat"),
+    ("care:referral", _("健康心理"), "heartbeat"),
+    ("care:", _("暖警惠警"), "heart-handshake"),
+    ("health:", _("健康心理"), "heartbeat"),
+]
+
+
+def group_of(entry: NavEntry) -> tuple[str | Promise, str] | None:
+    for prefix, label, icon in GROUPS:
+        if entry.url_name.startswith(prefix):
+            return label, icon
+    return None
 
 
 NAV: list[NavEntry] = [
@@ -49,7 +70,7 @@ NAV: list[NavEntry] = [
     NavEntry("accounts:user_list", _("账号与授权"), "key", "accounts.manage_users", "/accounts/users"),
     NavEntry("core:audit_list", _("审计记录"), "list-search", "core.view_audit", "/audit"),
     # --- care-fund (issue 5, parts 8 and 10) ---
-    NavEntry("care:fund_home", _("抚恤基金"), "coin-yuan", "care.view_fund", "/care/fund"),
+    NavEntry("care:fund_home", _("抚恤基金"), "coin-yuan", "care.view_fund", "/care/fund", domain="fund"),
     NavEntry("care:equipment_list", _("防护装备"), "shield-check", "care.view_equipment", "/care/equipment"),
     NavEntry("care:scorecard", _("六个保障"), "chart-bar", "care.view_scorecard", "/care/scorecard"),
 ]

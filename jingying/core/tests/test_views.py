@@ -38,7 +38,9 @@ def test_home_for_an_officer_offers_their_own_profile(tree: Tree) -> None:
     assert "花名册导入" not in cards(response)
     # an officer's "people" are only themselves: the profile card, not the list, nor in the menu
     assert "人员" not in cards(response)
-    assert reverse("org:person_list") not in [item["url"] for item in response.context["nav_items"]]
+    urls = [i.get("url") for i in response.context["nav_items"]]
+    urls += [c["url"] for i in response.context["nav_items"] for c in i.get("children", [])]
+    assert reverse("org:person_list") not in urls
 
 
 def test_home_for_political_staff_lists_their_screens_and_units(tree: Tree) -> None:
@@ -150,3 +152,19 @@ def test_account_menu_links_to_own_profile_access_log_and_password(tree: Tree) -
     for url in (reverse("org:person_detail", args=[me.pk]), reverse("core:my_access_log"),
                 reverse("accounts:password_change")):
         assert f'href="{url}"' in body
+
+
+def _menu(response: Any) -> dict[str, list[str]]:
+    """{top-level label: [child labels]} of the rendered menu."""
+    return {str(i["label"]): [str(c["label"]) for c in i.get("children", [])] for i in response.context["nav_items"]}
+
+
+def test_menu_groups_module_entries_and_offers_the_fund_only_with_its_domain(tree: Tree) -> None:
+    plain = make_user("plain", role=Role.POLITICAL, unit=tree.city)
+    fund = make_user("fund", role=Role.POLITICAL, unit=tree.region, domains=["fund"])
+    plain_menu = _menu(login_client(plain).get(reverse("core:home")))
+    fund_menu = _menu(login_client(fund).get(reverse("core:home")))
+    assert "诉求办理" in plain_menu["暖警惠警"] and "问卷库" in plain_menu["问卷调查"]
+    assert "诉求办理" not in plain_menu  # grouped, not in the top row
+    assert "抚恤基金" not in plain_menu["暖警惠警"]
+    assert "抚恤基金" in fund_menu["暖警惠警"]
