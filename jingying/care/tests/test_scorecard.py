@@ -100,10 +100,22 @@ def test_health_reads_the_health_selector_when_there(sc, monkeypatch):
     assert cell.source == ScoreSource.ENTERED
 
 
-def test_health_completion_without_the_module_is_none():
-    # Until jingying.health.selectors.checkups lands this is None; afterwards a pair of ints.
-    result = selectors.health_completion(unit_path="000001/", year=2025)
-    assert result is None or len(result) == 2
+def test_health_is_computed_from_real_checkups(sc):
+    """The health guarantee of a unit is its checkup completion (health app), shown as computed."""
+    from jingying.core.scoping import SYSTEM
+    from jingying.health.services.checkups import checkup_record_result
+    from jingying.health.tests.factories_checkups import make_hospital, make_plan
+
+    tree, _political, leader = sc
+    PersonFactory.create_batch(4, unit=tree.station)
+    plan = make_plan(tree.county, make_hospital(tree.county), year=2025)
+    records = list(plan.records.order_by("id"))
+    assert len(records) == 4
+    for record in records[:3]:
+        checkup_record_result(actor=SYSTEM, record=record, done_on=dt.date(2025, 5, 6), conclusion="未见异常", findings=[])
+    assert selectors.health_completion(unit_path=tree.station.path, year=2025) == (3, 4)
+    cell = _cell(selectors.scorecard(actor=leader, root=tree.station, year=2025)[0], "health")
+    assert cell.source == ScoreSource.COMPUTED and cell.value == Decimal("75.0") and cell.detail == "3/4"
 
 
 def test_scorecard_children_are_scoped(sc):
