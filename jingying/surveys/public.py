@@ -227,6 +227,13 @@ def _burst_sql() -> str:
             f"WHERE {qn('campaign_id')} = %s AND {qn('digest')} = %s AND {qn('at')} >= %s")
 
 
+def _execute(sql: str, params: Sequence[Any]) -> tuple[Any, ...] | None:
+    """Run one statement; its first row, if it returns any."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone() if cursor.description else None
+
+
 def _async_commit() -> bool:
     """PostgreSQL, outside any transaction of the caller: the throttle statement may commit
     without waiting for the WAL flush (synchronous_commit off for that one statement), so the
@@ -253,27 +260,28 @@ def _checks(address: str | None, campaign: Campaign | None, digest: str, now: dt
         return True, 0
     burst_params = [campaign.pk if campaign else None, digest,
                     connection.ops.adapt_datetimefield_value(now - dt.timedelta(seconds=burst_window))]
-    with connection.cursor() as cursor:
-        if throttled and connection.vendor == "postgresql":
-            parts = [f"WITH t AS ({_throttle_sql()})", "SELECT (SELECT * FROM t)"]
-            params = _throttle_params(str(address), now, window)
-            if _async_commit():
-                parts.append(", (SELECT set_config('synchronous_commit', 'off', true))")
-            if counted:
-                parts.append(f", ({_burst_sql()})")
-                params += burst_params
-            cursor.execute(" ".join(parts), params)
-            row = cursor.fetchone()
-            return int(row[0]) <= limit, int(row[-1]) if counted else 0
-        allowed = True
-        if throttled:
-            cursor.execute(_throttle_sql(), _throttle_params(str(address), now, window))
-            allowed = int(cursor.fetchone()[0]) <= limit
-        recent = 0
+    if throttled and connection.vendor == "postgresql":
+        parts = [f"WITH t AS ({_throttle_sql()})", "SELECT (SELECT * FROM t)"]
+        params = _throttle_params(str(address), now, window)
+        if _async_commit():
+            parts.append(", (SELECT set_config('synchronous_commit', 'off', true))")
         if counted:
-            cursor.execute(_burst_sql(), burst_params)
-            recent = int(cursor.fetchone()[0])
-        return allowed, recent
+            parts.append(f", ({_burst_sql()})")
+            params += burst_params
+        row = _execute(" ".join(parts), params)
+        assert row is not None
+        return int(row[0]) <= limit, int(row[-1]) if counted else 0
+    allowed = True
+    if throttled:
+        row = _execute(_throttle_sql(), _throttle_params(str(address), now, window))
+        assert row is not None
+        allowed = int(row[0]) <= limit
+    recent = 0
+    if counted:
+        row = _execute(_burst_sql(), burst_params)
+        assert row is not None
+        recent = int(row[0])
+    return allowed, recent
 
 
 class RateLimitedError(Exception):
@@ -434,12 +442,12 @@ def fast_insert(objs: Sequence[models.Model]) -> None:
         single = [p for group in params for p in group]
         # Outside a transaction the one statement is its own; inside one, a savepoint keeps the
         # caller's transaction usable after a constraint failure.
-        with transaction.atomic() if connection.in_atomic_block else nullcontext(), connection.cursor() as cursor:
-            cursor.execute(statements[0], single)
+        with transaction.atomic() if connection.in_atomic_block else nullcontext():
+            _execute(statements[0], single)
     else:
-        with transaction.atomic(), connection.cursor() as cursor:
+        with transaction.atomic():
             for statement, values in zip(statements, params, strict=True):
-                cursor.execute(statement, values)
+                _execute(statement, values)
     for obj in objs:
         obj._state.adding = False
         obj._state.db = connection.alias
