@@ -2,12 +2,16 @@
 
 A real server (`jingying.core.serve.run_gunicorn` in a subprocess on a free port, the bench
 child's throwaway database) receives 10,000 submissions through the public API
-(POST /api/v1/public/<token>/responses) from 64 threads using `http.client` with keep-alive.
-Every submission is a new phone: its own `jy_device` cookie and its own one-time key. Every
-20th submission is deliberately posted twice with the same key (a retry after a lost answer),
-and a connection error is retried with the same key too. Then the database is counted:
+(POST /api/v1/public/<token>/responses) from 64 clients: one asyncio loop, one keep-alive
+HTTP/1.1 connection per client, requests built before the clock starts (so the client costs
+well under a millisecond of CPU per request and the figure is the server's). Every submission
+is a new phone: its own `jy_device` cookie and its own one-time key. Every 20th submission is
+deliberately posted twice with the same key (a retry after a lost answer), and a lost
+connection is retried with the same bytes (same key) too. Then the database is counted:
 - lost: keys the server acknowledged (201/200) that are not in the ledger;
 - duplicated: ledger rows beyond the distinct keys sent, or responses beyond accepted rows.
+The CPU spent during the burst is reported per request: the server's processes, the PostgreSQL
+processes serving them, and the bench client (Linux /proc).
 
 All the rules stay on: the clients fetch the form's signed stamp, wait out the 3-second
 speed check before the clock starts, and answer with varied answers (no identical bursts);
