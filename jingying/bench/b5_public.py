@@ -2,12 +2,16 @@
 
 A real server (`jingying.core.serve.run_gunicorn` in a subprocess on a free port, the bench
 child's throwaway database) receives 10,000 submissions through the public API
-(POST /api/v1/public/<token>/responses) from 64 threads using `http.client` with keep-alive.
-Every submission is a new phone: its own `jy_device` cookie and its own one-time key. Every
-20th submission is deliberately posted twice with the same key (a retry after a lost answer),
-and a connection error is retried with the same key too. Then the database is counted:
+(POST /api/v1/public/<token>/responses) from 64 clients: one asyncio loop, one keep-alive
+HTTP/1.1 connection per client, requests built before the clock starts (so the client costs
+well under a millisecond of CPU per request and the figure is the server's). Every submission
+is a new phone: its own `jy_device` cookie and its own one-time key. Every 20th submission is
+deliberately posted twice with the same key (a retry after a lost answer), and a lost
+connection is retried with the same bytes (same key) too. Then the database is counted:
 - lost: keys the server acknowledged (201/200) that are not in the ledger;
 - duplicated: ledger rows beyond the distinct keys sent, or responses beyond accepted rows.
+The CPU spent during the burst is reported per request: the server's processes, the PostgreSQL
+processes serving them, and the bench client (Linux /proc).
 
 All the rules stay on: the clients fetch the form's signed stamp, wait out the 3-second
 speed check before the clock starts, and answer with varied answers (no identical bursts);
@@ -21,6 +25,7 @@ smoke run; JINGYING_BENCH_B5="N/CLIENTS" overrides.
 
 from __future__ import annotations
 
+import asyncio
 import http.client
 import json
 import os
@@ -29,7 +34,6 @@ import secrets
 import socket
 import subprocess
 import sys
-import threading
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -87,11 +91,21 @@ def _setup() -> tuple[Any, str]:
     return campaign, public.public_link_ensure(campaign=campaign).token
 
 
-def _start_server(port: int, workers: int) -> subprocess.Popen[bytes]:
+def _default_workers() -> int:
+    from jingying.core.serve import default_workers
+
+    return default_workers()
+
+
+def _threads() -> int:
+    return int(os.environ.get("JINGYING_BENCH_B5_THREADS", "0")) or 4
+
+
+def _start_server(port: int, workers: int | None) -> subprocess.Popen[bytes]:
     env = os.environ.copy()
     env["JINGYING_PUBLIC_RATE_LIMIT"] = "100000000/600"
     code = ("from jingying.core.serve import run_gunicorn; "
-            f"run_gunicorn(host='127.0.0.1', port={port}, workers={workers})")
+            f"run_gunicorn(host='127.0.0.1', port={port}, workers={workers or _default_workers()}, threads={_threads()})")
     proc = subprocess.Popen([sys.executable, "-c", code], env=env,  # noqa: S603 - our own interpreter
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 60
@@ -117,30 +131,65 @@ class Tally:
     replayed: int = 0  # 200
     statuses: dict[int, int] = field(default_factory=dict)
     connection_retries: int = 0
-    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def count(self, key: str, status: int) -> None:
+        self.statuses[status] = self.statuses.get(status, 0) + 1
+        if status in (200, 201):
+            self.acknowledged.add(key)
+            if status == 201:
+                self.created += 1
+            else:
+                self.replayed += 1
 
 
-class _Client:
+class _Connection:
+    """One client's keep-alive HTTP/1.1 connection (asyncio streams): write a pre-built request,
+    read the status line, the headers and a Content-Length body. Reconnects when the server
+    closes; the caller resends the same bytes (same key: idempotent)."""
+
     def __init__(self, port: int) -> None:
         self.port = port
-        self.conn: http.client.HTTPConnection | None = None
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
 
-    def request(self, method: str, path: str, body: bytes | None = None,
-                headers: dict[str, str] | None = None) -> tuple[int, bytes]:
-        if self.conn is None:
-            self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+    async def request(self, raw: bytes) -> tuple[int, bytes]:
         try:
-            self.conn.request(method, path, body=body, headers=headers or {})
-            response = self.conn.getresponse()
-            return response.status, response.read()
-        except (OSError, http.client.HTTPException):
-            self.conn.close()
-            self.conn = None
-            raise
+            if self.writer is None:
+                self.reader, self.writer = await asyncio.open_connection("127.0.0.1", self.port)
+            assert self.reader is not None
+            self.writer.write(raw)
+            head = await asyncio.wait_for(self.reader.readuntil(b"\r\n\r\n"), 120)  # TimeoutError is an OSError
+            lines = head.decode("latin-1").split("\r\n")
+            status = int(lines[0].split(" ", 2)[1])
+            length, close = 0, False
+            for line in lines[1:]:
+                name, _sep, value = line.partition(":")
+                name = name.strip().lower()
+                if name == "content-length":
+                    length = int(value)
+                elif name == "connection" and value.strip().lower() == "close":
+                    close = True
+            body = await self.reader.readexactly(length) if length else b""
+        except (OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, ValueError, IndexError):
+            self.close()
+            raise ConnectionError("B5: connection lost") from None
+        if close:
+            self.close()
+        return status, body
 
     def close(self) -> None:
-        if self.conn is not None:
-            self.conn.close()
+        if self.writer is not None:
+            self.writer.close()
+        self.reader = self.writer = None
+
+
+def _get(path: str, port: int) -> bytes:
+    return f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n".encode()
+
+
+def _post(path: str, port: int, body: bytes, device: str) -> bytes:
+    return (f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/json\r\n"
+            f"Content-Length: {len(body)}\r\nCookie: jy_device={device}\r\n\r\n").encode() + body
 
 
 def _answers(rng: random.Random, n: int) -> dict[str, Any]:
@@ -148,55 +197,123 @@ def _answers(rng: random.Random, n: int) -> dict[str, Any]:
             "what": rng.choice(["id", "case", "other"]), "words": f"第 {n} 位群众的意见：{rng.randint(0, 10**9)}"}
 
 
-def _submit(client: _Client, token: str, stamp: str, n: int, rng: random.Random, tally: Tally) -> None:
-    key = secrets.token_urlsafe(18)
-    device = secrets.token_urlsafe(24)
-    body = json.dumps({"key": key, "answers": _answers(rng, n), "stamp": stamp}).encode()
-    headers = {"Content-Type": "application/json", "Cookie": f"jy_device={device}"}
-    sends = 2 if n % RETRY_EVERY == 0 else 1
-    for _send in range(sends):
-        for attempt in range(5):
-            try:
-                status, _body = client.request("POST", f"/api/v1/public/{token}/responses", body, headers)
-                break
-            except (OSError, http.client.HTTPException):
-                with tally.lock:
-                    tally.connection_retries += 1
-                time.sleep(0.05 * (attempt + 1))
-        else:
-            status = 0
-        with tally.lock:
-            tally.statuses[status] = tally.statuses.get(status, 0) + 1
-            if status in (200, 201):
-                tally.acknowledged.add(key)
-                if status == 201:
-                    tally.created += 1
-                else:
-                    tally.replayed += 1
+def _prepared(token: str, port: int, stamp: str, numbers: list[int], rng: random.Random) -> list[tuple[str, bytes, int]]:
+    """(key, request bytes, times to send) per submission, built before the clock starts: every
+    submission a new phone (device cookie) and a new one-time key; every RETRY_EVERY-th sent twice."""
+    path = f"/api/v1/public/{token}/responses"
+    out = []
+    for n in numbers:
+        key = secrets.token_urlsafe(18)
+        body = json.dumps({"key": key, "answers": _answers(rng, n), "stamp": stamp}).encode()
+        out.append((key, _post(path, port, body, secrets.token_urlsafe(24)), 2 if n % RETRY_EVERY == 0 else 1))
+    return out
 
 
-def _run_clients(clients: int, work: list[list[int]], fn: Any) -> float:
-    barrier = threading.Barrier(clients + 1)
-    errors: list[BaseException] = []
-
-    def run(index: int) -> None:
+async def _send(conn: _Connection, raw: bytes, tally: Tally) -> int:
+    for attempt in range(5):
         try:
-            fn(index, work[index], barrier)
-        except BaseException as exc:
-            errors.append(exc)
-            barrier.abort()
+            status, _body = await conn.request(raw)
+            return status
+        except ConnectionError:
+            tally.connection_retries += 1
+            await asyncio.sleep(0.05 * (attempt + 1))
+    return 0
 
-    threads = [threading.Thread(target=run, args=(i,), daemon=True) for i in range(clients)]
-    for t in threads:
-        t.start()
-    barrier.wait()
-    started = time.perf_counter()
-    for t in threads:
-        t.join()
-    elapsed = time.perf_counter() - started
-    if errors:
-        raise RuntimeError(f"B5 client failed: {errors[0]!r}")
-    return elapsed
+
+def _cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU of these processes so far (Linux /proc; 0 elsewhere)."""
+    total = 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat", "rb") as f:
+                fields = f.read().rsplit(b")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14, 15)
+        except (OSError, IndexError, ValueError):
+            continue
+    return total / (os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100)
+
+
+def _descendants(root: int) -> list[int]:
+    children: dict[int, list[int]] = {}
+    try:
+        names = os.listdir("/proc")
+    except OSError:
+        return [root]
+    for name in names:
+        if not name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{name}/stat", "rb") as f:
+                ppid = int(f.read().rsplit(b")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+        children.setdefault(ppid, []).append(int(name))
+    out, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        out.append(pid)
+        todo.extend(children.get(pid, []))
+    return out
+
+
+def _db_backends() -> list[int]:
+    """PostgreSQL server processes of the other sessions on this database (the server's)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()")
+        pids = [int(r[0]) for r in cursor.fetchall()]
+    connection.close()
+    return pids
+
+
+@dataclass
+class Cpu:
+    """CPU seconds spent during the timed burst: the server processes, the database server
+    processes serving them (PostgreSQL), and the bench client itself."""
+
+    server: float = 0.0
+    database: float = 0.0
+    client: float = 0.0
+
+    def per_request_ms(self, n: int) -> dict[str, float]:
+        return {name: round(value * 1000 / max(1, n), 2) for name, value in
+                (("server", self.server), ("database", self.database), ("client", self.client))}
+
+
+def _burst(port: int, clients: int, jobs: list[list[tuple[str, bytes, int]]], tally: Tally | None,
+           server_pid: int, cpu: Cpu) -> float:
+    """Run the clients' jobs concurrently (one keep-alive connection each); seconds elapsed."""
+
+    async def main() -> float:
+        conns = [_Connection(port) for _i in range(clients)]
+
+        async def client(index: int) -> None:
+            conn = conns[index]
+            for key, raw, sends in jobs[index]:
+                for _send_no in range(sends):
+                    status = await _send(conn, raw, tally or Tally())
+                    if tally is not None:
+                        tally.count(key, status)
+                    elif status != 200:
+                        raise RuntimeError(f"floor GET: {status}")
+            conn.close()
+
+        server_pids = _descendants(server_pid)
+        db0 = {pid: _cpu_seconds([pid]) for pid in await asyncio.to_thread(_db_backends)}
+        server0, client0 = _cpu_seconds(server_pids), time.process_time()
+        started = time.perf_counter()
+        await asyncio.gather(*(client(i) for i in range(clients)))
+        elapsed = time.perf_counter() - started
+        cpu.client = time.process_time() - client0
+        cpu.server = _cpu_seconds(server_pids) - server0
+        # Connections the server opened during the burst count from zero.
+        cpu.database = sum(_cpu_seconds([pid]) - db0.get(pid, 0.0) for pid in await asyncio.to_thread(_db_backends))
+        return elapsed
+
+    return asyncio.run(main())
 
 
 def b5_public_burst(ctx: Any) -> dict[str, Any]:
@@ -210,45 +327,37 @@ def b5_public_burst(ctx: Any) -> dict[str, Any]:
     goal = "0 lost or duplicated, ≥ 300 responses/s (PostgreSQL)"
     campaign, token = _setup()
     connection.close()  # the server processes write now; SQLite readers must not pin an old snapshot
-    workers = int(os.environ.get("JINGYING_BENCH_B5_WORKERS", str(max(2, os.cpu_count() or 2))))
+    workers = int(os.environ.get("JINGYING_BENCH_B5_WORKERS", "0")) or None
     port = _free_port()
-    ctx.progress(f"B5: server on port {port} ({workers} workers), {total} submissions from {clients} clients")
+    ctx.progress(f"B5: server on port {port}, {total} submissions from {clients} clients")
     server = _start_server(port, workers)
     try:
-        work = [list(range(i, total, clients)) for i in range(clients)]
-        tally = Tally()
-        min_wait = public.min_seconds() + 0.2
+        form_path = f"/api/v1/public/{token}"
 
-        def submitter(index: int, numbers: list[int], barrier: threading.Barrier) -> None:
-            client = _Client(port)
-            rng = random.Random(ctx.seed * 1000 + index)
-            status, body = client.request("GET", f"/api/v1/public/{token}")
-            if status != 200:
-                raise RuntimeError(f"form: {status}")
-            stamp = json.loads(body)["stamp"]
-            client.close()  # idle past the server's keep-alive while the person "reads": reconnect after
-            client.conn = None
-            time.sleep(min_wait)  # a person takes longer than the speed check to answer
-            barrier.wait()
-            for n in numbers:
-                _submit(client, token, stamp, n, rng, tally)
-            client.close()
+        async def forms() -> list[str]:
+            async def one() -> str:
+                conn = _Connection(port)
+                status, body = await conn.request(_get(form_path, port))
+                conn.close()
+                if status != 200:
+                    raise RuntimeError(f"B5 form: {status}")
+                return str(json.loads(body)["stamp"])
+            return list(await asyncio.gather(*(one() for _i in range(clients))))
 
-        elapsed = _run_clients(clients, work, submitter)
+        # Each client opens the form (its signed stamp), then "reads" for longer than the speed
+        # check while its submissions are built; the clock starts after that.
+        stamps = asyncio.run(forms())
+        read_until = time.monotonic() + public.min_seconds() + 0.2
+        jobs = [_prepared(token, port, stamps[i], list(range(i, total, clients)), random.Random(ctx.seed * 1000 + i))
+                for i in range(clients)]
+        time.sleep(max(0.0, read_until - time.monotonic()))
+        tally, cpu = Tally(), Cpu()
+        elapsed = _burst(port, clients, jobs, tally, server.pid, cpu)
 
         floor_total = min(total, 2000)
-        floor_work = [list(range(i, floor_total, clients)) for i in range(clients)]
-
-        def reader(index: int, numbers: list[int], barrier: threading.Barrier) -> None:
-            client = _Client(port)
-            barrier.wait()
-            for _n in numbers:
-                status, _body = client.request("GET", f"/api/v1/public/{token}")
-                if status != 200:
-                    raise RuntimeError(f"floor GET: {status}")
-            client.close()
-
-        floor_elapsed = _run_clients(clients, floor_work, reader)
+        get = _get(form_path, port)
+        floor_jobs = [[("", get, 1)] * len(range(i, floor_total, clients)) for i in range(clients)]
+        floor_elapsed = _burst(port, clients, floor_jobs, None, server.pid, Cpu())
     finally:
         server.terminate()
         try:
@@ -268,13 +377,16 @@ def b5_public_burst(ctx: Any) -> dict[str, Any]:
     floor = round(floor_total / floor_elapsed, 1) if floor_elapsed else 0.0
     unanswered = total - len(tally.acknowledged)
     passed = lost == 0 and duplicated == 0 and unanswered == 0 and (connection.vendor != "postgresql" or value >= 300)
+    sent = total + len(range(0, total, RETRY_EVERY))
     return {
         "value": value, "unit": "responses/s", "floor": floor, "ratio": round(floor / value, 2) if value else 0.0,
-        "goal": goal, "passed": passed, "submissions": total, "clients": clients, "workers": workers,
-        "seconds": round(elapsed, 2), "lost": lost, "duplicated": duplicated, "unanswered": unanswered,
-        "rows": row_count, "distinct_keys": len(stored_keys), "accepted": accepted, "held": held,
-        "responses": responses, "retries_sent": len(range(0, total, RETRY_EVERY)), "replayed_200": tally.replayed,
-        "created_201": tally.created,
+        "goal": goal, "passed": passed, "submissions": total, "clients": clients,
+        "workers": workers or _default_workers(), "seconds": round(elapsed, 2), "lost": lost, "duplicated": duplicated,
+        "unanswered": unanswered, "rows": row_count, "distinct_keys": len(stored_keys), "accepted": accepted,
+        "held": held, "responses": responses, "retries_sent": len(range(0, total, RETRY_EVERY)),
+        "replayed_200": tally.replayed, "created_201": tally.created,
         "statuses": {str(k): v for k, v in sorted(tally.statuses.items())},
         "connection_retries": tally.connection_retries,
+        # CPU per POST sent, in ms: where the time goes (2 CPUs = 2,000 ms of CPU per second).
+        "cpu_ms_per_request": cpu.per_request_ms(sent),
     }

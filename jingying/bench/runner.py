@@ -52,6 +52,15 @@ def _with_database(url: str, name: str) -> str:
     return urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, parts.fragment))
 
 
+def scratch_name(url: str) -> str:
+    """The throwaway database: "<the URL's database>_bench" (so two people benchmarking against
+    the same server with their own database names never drop each other's), else jingying_bench."""
+    name = urlsplit(url).path.lstrip("/")
+    if name and name.replace("_", "").isalnum() and name != "postgres":
+        return f"{name}_bench"
+    return SCRATCH_DB
+
+
 def _pg_admin(url: str, *statements: str) -> None:
     import psycopg
 
@@ -80,13 +89,14 @@ def run_bench(*, people: int, runs: int = 5, only: list[str] | None = None, post
         if postgres:
             pg_dir = tmp_path / "postgres"
             pg_dir.mkdir()
-            _pg_admin(postgres, f"DROP DATABASE IF EXISTS {SCRATCH_DB}", f"CREATE DATABASE {SCRATCH_DB}")
+            scratch = scratch_name(postgres)
+            _pg_admin(postgres, f"DROP DATABASE IF EXISTS {scratch}", f"CREATE DATABASE {scratch}")
             try:
-                env = _child_env(pg_dir, _with_database(postgres, SCRATCH_DB))
+                env = _child_env(pg_dir, _with_database(postgres, scratch))
                 databases["postgresql"] = _run_child(env, people=people, runs=runs, only=only, seed=seed,
                                                      out=tmp_path / "postgres.json", quiet=quiet)
             finally:
-                _pg_admin(postgres, f"DROP DATABASE IF EXISTS {SCRATCH_DB} WITH (FORCE)")
+                _pg_admin(postgres, f"DROP DATABASE IF EXISTS {scratch} WITH (FORCE)")
     first = databases["sqlite"]
     doc["database"] = "sqlite"
     doc["results"] = first["results"]

@@ -34,7 +34,12 @@ def start_worker() -> subprocess.Popen[bytes]:
     return proc
 
 
-def run_gunicorn(*, host: str, port: int, workers: int) -> None:
+def default_workers() -> int:
+    """One process per CPU, at least two."""
+    return max(2, os.cpu_count() or 2)
+
+
+def run_gunicorn(*, host: str, port: int, workers: int, threads: int = 4) -> None:
     from gunicorn.app.base import BaseApplication
 
     from jingying.wsgi import application
@@ -45,7 +50,7 @@ def run_gunicorn(*, host: str, port: int, workers: int) -> None:
                 "bind": f"{host}:{port}",
                 "workers": workers,
                 "worker_class": "gthread",
-                "threads": 4,
+                "threads": threads,
                 "timeout": 120,
                 "accesslog": "-" if os.environ.get("JINGYING_ACCESS_LOG") else None,
             }

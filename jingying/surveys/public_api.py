@@ -64,12 +64,12 @@ def public_form(request: HttpRequest, token: str) -> PublicFormOut:
              url_name="public_submit")
 def public_submit(request: HttpRequest, token: str, payload: PublicResponseIn) -> Status[Any]:
     campaign, questions = public.public_form(token)
-    if not public.throttle_hit(address=client_ip(request)):
-        return Status(429, {"detail": _("提交过于频繁，请稍后再试。")})
     device = request.COOKIES.get(public.DEVICE_COOKIE) or payload.device or ""
     try:
         result = public.public_submit(campaign=campaign, raw=payload.answers, key=payload.key, device=device,
-                                      stamp=payload.stamp, questions=questions)
+                                      stamp=payload.stamp, questions=questions, address=client_ip(request))
+    except public.RateLimitedError as exc:
+        return Status(429, {"detail": str(exc)})
     except public.AlreadyTodayError as exc:
         return Status(409, {"detail": " ".join(exc.messages)})
     body = ReceivedOut(detail=_("感谢您的评价！"), key=payload.key)

@@ -57,13 +57,13 @@ def public_form(request: HttpRequest, token: str) -> HttpResponse:
         if not campaign.is_open():
             return _message(request, campaign, _("本次评价不在开放时间内，感谢您的关注。"), status=200)
         return _with_device(request, _render_form(request, campaign, questions))
-    if not public.throttle_hit(address=client_ip(request)):
-        return _message(request, campaign, _("提交过于频繁，请稍后再试。"), status=429)
     raw = logic.parse_form([logic.Spec.of(q) for q in questions], request.POST)
     key = request.POST.get("submission_key", "")
     try:
         public.public_submit(campaign=campaign, raw=raw, key=key, device=request.COOKIES.get(public.DEVICE_COOKIE, ""),
-                             stamp=request.POST.get("rendered"), questions=questions)
+                             stamp=request.POST.get("rendered"), questions=questions, address=client_ip(request))
+    except public.RateLimitedError as exc:
+        return _message(request, campaign, str(exc), status=429)
     except public.AlreadyTodayError as exc:
         return _message(request, campaign, " ".join(exc.messages), status=409)
     except ValidationError as exc:
