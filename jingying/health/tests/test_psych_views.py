@@ -324,3 +324,23 @@ def test_directory_is_kept_by_the_political_department(w) -> None:  # type: igno
     assert client.post(reverse("health:counsellor_list"), data).status_code == 302
     assert Counsellor.objects.get(name="新咨询师").languages == ["zh", "mn"]
     assert login_client(w.leader).get(reverse("health:counsellor_list")).status_code == 403
+
+
+def test_own_health_page_shows_the_screening_and_counselling_sections(w) -> None:  # type: ignore[no-untyped-def]
+    rnd = make_round(w.tree.county)
+    page = login_client(w.officer).get(reverse("health:me")).content.decode()
+    assert 'id="me-screening"' in page and rnd.title in page
+    assert 'id="me-counselling"' in page
+
+
+def test_screening_campaigns_are_not_offered_among_ordinary_surveys(w) -> None:  # type: ignore[no-untyped-def]
+    """Consent first: a screening campaign is answered only through the screening pages."""
+    from jingying.surveys import selectors as survey_selectors
+
+    rnd = make_round(w.tree.county)
+    campaign_ids = list(rnd.campaigns.values_list("campaign_id", flat=True))
+    assert campaign_ids
+    mine = survey_selectors.my_invitations(actor=w.officer)
+    assert not mine.filter(campaign_id__in=campaign_ids).exists()
+    client = login_client(w.officer)
+    assert client.get(reverse("surveys:answer", args=[campaign_ids[0]])).status_code == 404
