@@ -135,7 +135,7 @@ def access(qs: QuerySet[M], actor: Any, perm: str, pk: Any, *, domain: str | Non
     """One object in scope, or 404; locked for update when writing."""
     scoped = restrict(qs, actor, perm, domain=domain)
     if for_write:
-        scoped = scoped.select_for_update()
+        scoped = scoped.select_for_update(of=("self",))
     try:
         return scoped.get(pk=pk)
     except (qs.model.DoesNotExist, ValueError, TypeError):

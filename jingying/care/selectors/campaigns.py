@@ -41,7 +41,7 @@ def access_care_campaign(actor: Any, pk: Any, *, perm: str = VIEW, owner: bool =
     if owner or for_write:
         rows = restrict(CareCampaign.objects.select_related("unit"), actor, perm)
         if for_write:
-            rows = rows.select_for_update()
+            rows = rows.select_for_update(of=("self",))
     else:
         rows = CareCampaign.objects.select_related("unit").filter(_visible_ids(actor, perm))
     try:

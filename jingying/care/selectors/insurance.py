@@ -51,7 +51,7 @@ def insurance_claim_list(*, actor: Any, filters: dict[str, Any] | None = None,
 def access_insurance_claim(actor: Any, pk: Any, *, perm: str = VIEW, for_write: bool = False) -> InsuranceClaim:
     rows = restrict(InsuranceClaim.objects.select_related("policy__unit", "person__unit"), actor, perm)
     if for_write:
-        rows = rows.select_for_update()
+        rows = rows.select_for_update(of=("self",))
     try:
         return rows.get(pk=pk)
     except (InsuranceClaim.DoesNotExist, ValueError, TypeError):

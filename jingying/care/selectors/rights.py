@@ -33,7 +33,7 @@ def access_rights_case(actor: Any, pk: Any, *, perm: str = VIEW, for_write: bool
     qs = RightsCase.objects.select_related("unit")
     rows = qs.filter(id__in=restrict(RightsCase.objects.all(), actor, perm).values("id"))
     if for_write:
-        rows = rows.select_for_update()
+        rows = rows.select_for_update(of=("self",))
     return _get_any(rows, pk)
 
 

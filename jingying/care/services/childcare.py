@@ -87,7 +87,7 @@ def childcare_programme_delete(*, actor: Any, programme: ChildcareProgramme) -> 
 
 def _locked(programme: ChildcareProgramme) -> ChildcareProgramme:
     # One writer at a time per programme, so two parents cannot both take the last place.
-    return ChildcareProgramme.objects.select_for_update().select_related("unit").get(pk=programme.pk)
+    return ChildcareProgramme.objects.select_for_update(of=("self",)).select_related("unit").get(pk=programme.pk)
 
 
 def _promote(programme: ChildcareProgramme) -> list[ChildcareEnrolment]:
@@ -158,7 +158,7 @@ def childcare_cancel(*, actor: Any, enrolment: ChildcareEnrolment) -> list[Child
     if not own and not covers(actor, "care.change_childcare", enrolment.programme.unit.path):
         raise PermissionDenied("care.enrol_childcare")
     programme = _locked(enrolment.programme)
-    enrolment = ChildcareEnrolment.objects.select_for_update().get(pk=enrolment.pk)
+    enrolment = ChildcareEnrolment.objects.select_for_update(of=("self",)).get(pk=enrolment.pk)
     if enrolment.status == EnrolmentStatus.CANCELLED:
         raise ValidationError(_("该报名已经取消"))
     before = enrolment.status

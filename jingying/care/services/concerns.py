@@ -232,7 +232,7 @@ def concerns_escalate_overdue(*, today: dt.date | None = None) -> int:
 
 @transaction.atomic
 def _escalate_one(pk: int, today: dt.date) -> bool:
-    concern = (Concern.objects.select_for_update().select_related("unit__parent", "person")
+    concern = (Concern.objects.select_for_update(of=("self",)).select_related("unit__parent", "person")
                .filter(pk=pk, deadline__lt=today).first())
     if concern is None or not concern.is_open:
         return False

@@ -116,7 +116,7 @@ def equipment_issue_return(*, actor: Any, issue: EquipmentIssue, returned_on: dt
                            replaced: bool = False) -> EquipmentIssue:
     """The item came back (交回) or was exchanged (更换); it no longer counts as held."""
     require(actor, MANAGE, issue.person.unit.path)
-    issue = EquipmentIssue.objects.select_for_update().select_related("person").get(pk=issue.pk)
+    issue = EquipmentIssue.objects.select_for_update(of=("self",)).select_related("person").get(pk=issue.pk)
     if issue.status != EquipmentIssue.Status.ISSUED:
         raise ValidationError(_("该装备已交回或更换。"))
     returned_on = returned_on or timezone.localdate()

@@ -53,7 +53,7 @@ def _yuan(value: Decimal) -> str:
 
 
 def _lock_fund(fund: Fund) -> Fund:
-    return Fund.objects.select_for_update().get(pk=fund.pk)
+    return Fund.objects.select_for_update(of=("self",)).get(pk=fund.pk)
 
 
 def _append(*, actor: Any, fund: Fund, kind: str, amount: Decimal, occurred_on: Any = None, donor: str = "",
@@ -172,7 +172,7 @@ def grant_request(*, actor: Any, fund: Fund, person: Person, reason: str, amount
 
 
 def _lock_grant(grant: ReliefGrant) -> ReliefGrant:
-    return ReliefGrant.objects.select_for_update().select_related("fund__unit", "person__unit").get(pk=grant.pk)
+    return ReliefGrant.objects.select_for_update(of=("self",)).select_related("fund__unit", "person__unit").get(pk=grant.pk)
 
 
 def _same(actor: Any, user_id: int | None) -> bool:

@@ -38,7 +38,7 @@ def scorecard_enter(*, actor: Any, unit: Unit, year: int, guarantee: str, score:
         errors["year"] = [_("年度不正确")]
     if errors:
         raise ValidationError(errors)
-    entry = ScorecardEntry.objects.select_for_update().filter(unit=unit, year=year, guarantee=guarantee).first()
+    entry = ScorecardEntry.objects.select_for_update(of=("self",)).filter(unit=unit, year=year, guarantee=guarantee).first()
     before = audit.snapshot(entry, FIELDS) if entry else None
     if entry is None:
         entry = ScorecardEntry(unit=unit, year=year, guarantee=guarantee)

@@ -107,7 +107,7 @@ def session_book(*, actor: Any, slot_id: int) -> CounsellingSession:
     person_id = getattr(actor, "person_id", None)
     if person_id is None:
         raise PermissionDenied("no person")
-    slot = AvailabilitySlot.objects.select_for_update().select_related("counsellor__user").filter(pk=slot_id).first()
+    slot = AvailabilitySlot.objects.select_for_update(of=("self",)).select_related("counsellor__user").filter(pk=slot_id).first()
     if slot is None or not slot.counsellor.active:
         raise ValidationError({"slot": [_("该时段不存在")]})
     if slot.booked:

@@ -70,7 +70,7 @@ def alert_raise(*, person: Person, result: ScreeningResult | None, reason: str, 
 
 
 def _lock(actor: Any, alert: CrisisAlert) -> CrisisAlert:
-    locked = CrisisAlert.objects.select_for_update().select_related("person__unit").get(pk=alert.pk)
+    locked = CrisisAlert.objects.select_for_update(of=("self",)).select_related("person__unit").get(pk=alert.pk)
     require(actor, PERM, locked.person.unit.path, domain=DOMAIN)
     return locked
 
@@ -148,7 +148,7 @@ def crisis_escalate_overdue(*, now: dt.datetime | None = None) -> int:
     """Alerts nobody acknowledged in time go to the head counsellor(s); returns how many.
     Each alert escalates once (then waits for a head counsellor's acknowledgement)."""
     moment = now or timezone.now()
-    overdue = list(CrisisAlert.objects.select_for_update().select_related("person__unit")
+    overdue = list(CrisisAlert.objects.select_for_update(of=("self",)).select_related("person__unit")
                    .filter(status=AlertStatus.OPEN, ack_due_at__lte=moment, escalated_at__isnull=True))
     heads = head_counsellors()
     for alert in overdue:

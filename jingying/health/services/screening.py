@@ -204,7 +204,7 @@ def result_record(*, person: Person, campaign: Any, result: Any) -> ScreeningRes
                                         "safety_priority": result.safety_priority, "round": screening.title,
                                         "consent": False})
         return None
-    row, _created = ScreeningResult.objects.select_for_update().get_or_create(
+    row, _created = ScreeningResult.objects.select_for_update(of=("self",)).get_or_create(
         round=screening, person=person,
         defaults={"unit_id": person.unit_id, "rules_version": tier_rules()["version"]})
     data = result.as_json()
