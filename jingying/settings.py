@@ -184,7 +184,7 @@ JINGYING_PUBLIC_BURST = conf.env_str("JINGYING_PUBLIC_BURST", "5/300")
 # Periodic jobs (jingying.core.periodic): (name, "module:function", every N minutes). `jingying
 # serve` runs them; cron can call `jingying periodic` instead.
 JINGYING_PERIODIC_JOBS = [
-    ("health.crisis_escalate", "jingying.health.services.crisis:crisis_escalate_overdue", 5),
+    ("health.crisis_escalate", "jingying.health.services.crisis:crisis_escalate_overdue", 1),
     ("care.concerns_escalate", "jingying.care.services.concerns:concerns_escalate_overdue", 60),
     ("care.support_reminders", "jingying.care.tasks_support:run_support_reminders", 24 * 60),
     ("health.followup_reminders", "jingying.health.services.checkups:followup_reminders", 24 * 60),

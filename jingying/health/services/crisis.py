@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from jingying.core import audit
 from jingying.core.notifications import notify, users_covering
 from jingying.core.scoping import SYSTEM, require
-from jingying.health.choices_psych import AlertOutcome, AlertStatus, ContactMethod
+from jingying.health.choices_psych import AlertOutcome, AlertPriority, AlertStatus, ContactMethod
 from jingying.health.models import Counsellor, CrisisAlert, ScreeningResult
 from jingying.org.models import Person
 
@@ -30,8 +30,14 @@ PERM = "health.change_alert"
 DOMAIN = "psych"
 
 
-def ack_minutes() -> int:
-    return max(1, int(getattr(settings, "JINGYING_CRISIS_ACK_MINUTES", 60)))
+# instruments.md (PHQ-9 safety item): an emergent alert not acknowledged within 15 minutes goes
+# to a backup clinician, whatever the general deadline is.
+EMERGENT_ACK_MINUTES = 15
+
+
+def ack_minutes(priority: str | None = None) -> int:
+    minutes = max(1, int(getattr(settings, "JINGYING_CRISIS_ACK_MINUTES", 60)))
+    return min(minutes, EMERGENT_ACK_MINUTES) if priority == AlertPriority.EMERGENT else minutes
 
 
 def head_counsellors() -> list[Any]:
@@ -45,7 +51,7 @@ def _url(alert: CrisisAlert) -> str:
 
 def _message(alert: CrisisAlert, person: Person) -> tuple[str, str]:
     title = _("心理危机预警（%(priority)s）：请在 %(minutes)d 分钟内确认") % {
-        "priority": alert.get_priority_display(), "minutes": ack_minutes()}
+        "priority": alert.get_priority_display(), "minutes": ack_minutes(alert.priority)}
     body = _("%(name)s（%(unit)s，电话 %(phone)s）：%(reason)s；PHQ-9 总分 %(total)s。请尽快联系本人并在系统中记录。") % {
         "name": person.name, "unit": person.unit.name, "phone": person.phone or "—",
         "reason": alert.get_reason_display(), "total": alert.summary.get("phq9_total", "—")}
@@ -58,7 +64,7 @@ def alert_raise(*, person: Person, result: ScreeningResult | None, reason: str, 
     """Create the alert and tell the responsible counsellors at once."""
     now = timezone.now()
     alert = CrisisAlert(person=person, result=result, reason=reason, priority=priority, summary=summary,
-                        created_at=now, ack_due_at=now + dt.timedelta(minutes=ack_minutes()))
+                        created_at=now, ack_due_at=now + dt.timedelta(minutes=ack_minutes(priority)))
     alert.full_clean(exclude=["result"])
     alert.save()
     users = users_covering("health.counsel", person.unit.path, domain=DOMAIN) or head_counsellors()
@@ -157,7 +163,7 @@ def crisis_escalate_overdue(*, now: dt.datetime | None = None) -> int:
         title, body = _message(alert, alert.person)
         notify(users=heads, kind="health.crisis", url=_url(alert), urgent=True,
                title=_("【已升级】%(title)s") % {"title": title},
-               body=_("超过 %(minutes)d 分钟无人确认，已升级给负责人。%(body)s") % {"minutes": ack_minutes(), "body": body})
+               body=_("超过 %(minutes)d 分钟无人确认，已升级给负责人。%(body)s") % {"minutes": ack_minutes(alert.priority), "body": body})
         audit.record(actor=SYSTEM, action="health.crisis.escalate", obj=alert, person_id=alert.person_id,
                      after={"status": alert.status, "notified": [u.pk for u in heads]})
     return len(overdue)

@@ -190,9 +190,11 @@ def test_overdue_alert_escalates_to_head_counsellor_once(w, django_capture_on_co
                                                          settings) -> None:  # type: ignore[no-untyped-def]
     settings.JINGYING_CRISIS_ACK_MINUTES = 30
     alert = _alert(w, django_capture_on_commit_callbacks)
-    assert (alert.ack_due_at - alert.created_at) == dt.timedelta(minutes=30)
+    # item 9 = 2 is emergent: a backup clinician after 15 minutes (instruments.md), not 30
+    assert alert.priority == "emergent"
+    assert (alert.ack_due_at - alert.created_at) == dt.timedelta(minutes=15)
     assert crisis.crisis_escalate_overdue(now=timezone.now()) == 0
-    later = timezone.now() + dt.timedelta(minutes=31)
+    later = timezone.now() + dt.timedelta(minutes=16)
     with django_capture_on_commit_callbacks(execute=True):
         assert crisis.crisis_escalate_overdue(now=later) == 1
     alert.refresh_from_db()
@@ -369,3 +371,11 @@ def test_answers_without_consent_keep_no_result_but_safety_is_acted_on(w, django
     alert = CrisisAlert.objects.get()
     assert alert.result is None and alert.priority == "emergent" and alert.summary["consent"] is False
     assert not ScreeningConsent.objects.exists()
+
+
+def test_only_emergent_alerts_shorten_the_acknowledgement_deadline(settings) -> None:  # type: ignore[no-untyped-def]
+    settings.JINGYING_CRISIS_ACK_MINUTES = 30
+    assert crisis.ack_minutes("emergent") == 15 and crisis.ack_minutes("urgent") == 30
+    assert crisis.ack_minutes("high") == 30
+    settings.JINGYING_CRISIS_ACK_MINUTES = 10
+    assert crisis.ack_minutes("emergent") == 10  # a stricter general deadline still wins
