@@ -90,6 +90,7 @@ ROUTES.update({
     "health:question_ask": Route(perm="health.ask_question"),
     "health:question_follow": Route(perm="health.ask_question"),
     "health:counselling_stats": Route(perm="health.view_psych_stats"),
+    "health:counselling_stats_export": Route(perm="health.export_psych_stats"),
     "health:counsellor_list": Route(perm="health.manage_counsellor"),
     "health:slot_list": Route(perm="health.manage_availability", domain=_P),
     "health:question_list": Route(perm="health.answer_question", domain=_P),

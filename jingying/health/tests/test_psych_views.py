@@ -257,6 +257,25 @@ def test_counselling_stats_are_k_safe(w) -> None:  # type: ignore[no-untyped-def
     assert rows[0].total is None
 
 
+def test_counselling_stats_export_keeps_small_months_hidden(w) -> None:  # type: ignore[no-untyped-def]
+    import openpyxl
+
+    now = timezone.localtime().replace(day=10, hour=12)  # mid-month, whatever day the test runs
+    for n in range(7):
+        CounsellingSession.objects.create(person=w.officer_person, counsellor=w.counsellor_profile, unit=w.tree.station,
+                                          starts_at=now - dt.timedelta(hours=n), mode="phone", status="held")
+    CounsellingSession.objects.create(person=w.officer_person, counsellor=w.counsellor_profile, unit=w.tree.station,
+                                      starts_at=now - dt.timedelta(days=62), mode="phone", status="held")
+    response = login_client(w.political).get(reverse("health:counselling_stats_export"), {"unit": w.tree.city.pk})
+    assert response.status_code == 200
+    rows = list(openpyxl.load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+    assert rows[0][0] == "月份" and rows[0][-1] == "合计"
+    assert rows[1][-1] == 7  # this month: 7 sessions, shown
+    assert rows[2][-1] == "不显示（人数不足）"  # one session two months ago: hidden
+    assert all(w.officer_person.name not in str(v) for r in rows for v in r)
+    assert AuditEntry.objects.filter(action="health.counselling_stats.export").exists()
+
+
 @pytest.mark.parametrize("name", ["health:alert_list", "health:result_list", "health:session_list"])
 def test_list_query_counts_do_not_grow_with_rows(w, name) -> None:  # type: ignore[no-untyped-def]
     rnd = make_round(w.tree.county)

@@ -506,20 +506,37 @@ def question_answer(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("health:question_list")
 
 
-def counselling_stats(request: HttpRequest) -> HttpResponse:
-    require_perm(request.user, "health.view_psych_stats")
+def _counselling_stats(request: HttpRequest, perm: str) -> dict[str, Any]:
+    require_perm(request.user, perm)
     from jingying.core.scoping import grant_roots
+    from jingying.org.choices import UnitKind
 
-    roots = [g.unit_id for g in grant_roots(request.user, "health.view_psych_stats")]
+    roots = [g.unit_id for g in grant_roots(request.user, perm)]
     unit = Unit.objects.filter(pk=request.GET.get("unit") or roots[0]).first()
     if unit is None:
         raise Http404
     kinds, rows, k = selectors.counselling_stats(actor=request.user, unit=unit)
-    from jingying.org.choices import UnitKind
-
     labels = [str(UnitKind(kind).label) if kind in UnitKind.values else kind for kind in kinds]
+    return {"unit": unit, "kinds": kinds, "labels": labels, "rows": rows, "k": k}
+
+
+def counselling_stats(request: HttpRequest) -> HttpResponse:
     return render_page(request, "health/counselling_stats.html",
-                       {"unit": unit, "kinds": kinds, "labels": labels, "rows": rows, "k": k})
+                       _counselling_stats(request, "health.view_psych_stats"))
+
+
+def counselling_stats_export(request: HttpRequest) -> HttpResponse:
+    """The same k-safe figures as the page, as a workbook; hidden cells stay hidden."""
+    from jingying.care.export_hospitals import table_workbook, xlsx_response
+
+    ctx = _counselling_stats(request, "health.export_psych_stats")
+    hidden = _("不显示（人数不足）")
+    rows = [[r.month.strftime("%Y-%m"), *[hidden if n is None else n for n in r.cells.values()],
+             hidden if r.total is None else r.total] for r in ctx["rows"]]
+    audit.record(actor=request.user, action="health.counselling_stats.export", obj=ctx["unit"],
+                 after={"months": len(rows)})
+    return xlsx_response(table_workbook(_("心理咨询统计"), [_("月份"), *ctx["labels"], _("合计")], rows),
+                         f"{ctx['unit'].label}-counselling.xlsx")
 
 
 @require_http_methods(["GET", "POST"])
@@ -583,6 +600,7 @@ urlpatterns = [
     path("counselling/ask/", question_ask, name="question_ask"),
     path("counselling/follow/", question_follow, name="question_follow"),
     path("counselling/stats/", counselling_stats, name="counselling_stats"),
+    path("counselling/stats.xlsx", counselling_stats_export, name="counselling_stats_export"),
     path("counselling/my-slots/", slot_list, name="slot_list"),
     path("counselling/questions/", question_list, name="question_list"),
     path("counselling/questions/<int:pk>/answer/", question_answer, name="question_answer"),
