@@ -26,17 +26,24 @@ smoke run; JINGYING_BENCH_B5="N/CLIENTS" overrides.
 from __future__ import annotations
 
 import asyncio
-import http.client
 import json
 import os
 import random
 import secrets
-import socket
-import subprocess
-import sys
 import time
 from dataclasses import dataclass, field
 from typing import Any
+
+from jingying.bench.http_load import (
+    Connection,
+    Cpu,
+    CpuMeter,
+    default_workers,
+    free_port,
+    get_request,
+    start_server,
+    stop_server,
+)
 
 RETRY_EVERY = 20
 
@@ -48,11 +55,6 @@ def _size(people: int) -> tuple[int, int]:
         return int(total), int(clients or 64)
     return (10_000, 64) if people >= 10_000 else (200, 4)
 
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _setup() -> tuple[Any, str]:
@@ -91,38 +93,6 @@ def _setup() -> tuple[Any, str]:
     return campaign, public.public_link_ensure(campaign=campaign).token
 
 
-def _default_workers() -> int:
-    from jingying.core.serve import default_workers
-
-    return default_workers()
-
-
-def _threads() -> int:
-    return int(os.environ.get("JINGYING_BENCH_B5_THREADS", "0")) or 4
-
-
-def _start_server(port: int, workers: int | None) -> subprocess.Popen[bytes]:
-    env = os.environ.copy()
-    env["JINGYING_PUBLIC_RATE_LIMIT"] = "100000000/600"
-    code = ("from jingying.core.serve import run_gunicorn; "
-            f"run_gunicorn(host='127.0.0.1', port={port}, workers={workers or _default_workers()}, threads={_threads()})")
-    proc = subprocess.Popen([sys.executable, "-c", code], env=env,  # noqa: S603 - our own interpreter
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError("B5: the server did not start")
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-            conn.request("GET", "/api/v1/openapi.json")
-            conn.getresponse().read()
-            conn.close()
-            return proc
-        except OSError:
-            time.sleep(0.2)
-    proc.terminate()
-    raise RuntimeError("B5: the server did not answer within 60 s")
-
 
 @dataclass
 class Tally:
@@ -141,50 +111,6 @@ class Tally:
             else:
                 self.replayed += 1
 
-
-class _Connection:
-    """One client's keep-alive HTTP/1.1 connection (asyncio streams): write a pre-built request,
-    read the status line, the headers and a Content-Length body. Reconnects when the server
-    closes; the caller resends the same bytes (same key: idempotent)."""
-
-    def __init__(self, port: int) -> None:
-        self.port = port
-        self.reader: asyncio.StreamReader | None = None
-        self.writer: asyncio.StreamWriter | None = None
-
-    async def request(self, raw: bytes) -> tuple[int, bytes]:
-        try:
-            if self.writer is None:
-                self.reader, self.writer = await asyncio.open_connection("127.0.0.1", self.port)
-            assert self.reader is not None
-            self.writer.write(raw)
-            head = await asyncio.wait_for(self.reader.readuntil(b"\r\n\r\n"), 120)  # TimeoutError is an OSError
-            lines = head.decode("latin-1").split("\r\n")
-            status = int(lines[0].split(" ", 2)[1])
-            length, close = 0, False
-            for line in lines[1:]:
-                name, _sep, value = line.partition(":")
-                name = name.strip().lower()
-                if name == "content-length":
-                    length = int(value)
-                elif name == "connection" and value.strip().lower() == "close":
-                    close = True
-            body = await self.reader.readexactly(length) if length else b""
-        except (OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, ValueError, IndexError):
-            self.close()
-            raise ConnectionError("B5: connection lost") from None
-        if close:
-            self.close()
-        return status, body
-
-    def close(self) -> None:
-        if self.writer is not None:
-            self.writer.close()
-        self.reader = self.writer = None
-
-
-def _get(path: str, port: int) -> bytes:
-    return f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n".encode()
 
 
 def _post(path: str, port: int, body: bytes, device: str) -> bytes:
@@ -209,7 +135,7 @@ def _prepared(token: str, port: int, stamp: str, numbers: list[int], rng: random
     return out
 
 
-async def _send(conn: _Connection, raw: bytes, tally: Tally) -> int:
+async def _send(conn: Connection, raw: bytes, tally: Tally) -> int:
     for attempt in range(5):
         try:
             status, _body = await conn.request(raw)
@@ -220,75 +146,13 @@ async def _send(conn: _Connection, raw: bytes, tally: Tally) -> int:
     return 0
 
 
-def _cpu_seconds(pids: list[int]) -> float:
-    """User + system CPU of these processes so far (Linux /proc; 0 elsewhere)."""
-    total = 0
-    for pid in pids:
-        try:
-            with open(f"/proc/{pid}/stat", "rb") as f:
-                fields = f.read().rsplit(b")", 1)[1].split()
-            total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14, 15)
-        except (OSError, IndexError, ValueError):
-            continue
-    return total / (os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100)
-
-
-def _descendants(root: int) -> list[int]:
-    children: dict[int, list[int]] = {}
-    try:
-        names = os.listdir("/proc")
-    except OSError:
-        return [root]
-    for name in names:
-        if not name.isdigit():
-            continue
-        try:
-            with open(f"/proc/{name}/stat", "rb") as f:
-                ppid = int(f.read().rsplit(b")", 1)[1].split()[1])
-        except (OSError, IndexError, ValueError):
-            continue
-        children.setdefault(ppid, []).append(int(name))
-    out, todo = [], [root]
-    while todo:
-        pid = todo.pop()
-        out.append(pid)
-        todo.extend(children.get(pid, []))
-    return out
-
-
-def _db_backends() -> list[int]:
-    """PostgreSQL server processes of the other sessions on this database (the server's)."""
-    from django.db import connection
-
-    if connection.vendor != "postgresql":
-        return []
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()")
-        pids = [int(r[0]) for r in cursor.fetchall()]
-    connection.close()
-    return pids
-
-
-@dataclass
-class Cpu:
-    """CPU seconds spent during the timed burst: the server processes, the database server
-    processes serving them (PostgreSQL), and the bench client itself."""
-
-    server: float = 0.0
-    database: float = 0.0
-    client: float = 0.0
-
-    def per_request_ms(self, n: int) -> dict[str, float]:
-        return {name: round(value * 1000 / max(1, n), 2) for name, value in
-                (("server", self.server), ("database", self.database), ("client", self.client))}
-
 
 def _burst(port: int, clients: int, jobs: list[list[tuple[str, bytes, int]]], tally: Tally | None,
            server_pid: int, cpu: Cpu) -> float:
     """Run the clients' jobs concurrently (one keep-alive connection each); seconds elapsed."""
 
     async def main() -> float:
-        conns = [_Connection(port) for _i in range(clients)]
+        conns = [Connection(port) for _i in range(clients)]
 
         async def client(index: int) -> None:
             conn = conns[index]
@@ -301,16 +165,12 @@ def _burst(port: int, clients: int, jobs: list[list[tuple[str, bytes, int]]], ta
                         raise RuntimeError(f"floor GET: {status}")
             conn.close()
 
-        server_pids = _descendants(server_pid)
-        db0 = {pid: _cpu_seconds([pid]) for pid in await asyncio.to_thread(_db_backends)}
-        server0, client0 = _cpu_seconds(server_pids), time.process_time()
+        meter = CpuMeter(server_pid, cpu)
+        await meter.start()
         started = time.perf_counter()
         await asyncio.gather(*(client(i) for i in range(clients)))
         elapsed = time.perf_counter() - started
-        cpu.client = time.process_time() - client0
-        cpu.server = _cpu_seconds(server_pids) - server0
-        # Connections the server opened during the burst count from zero.
-        cpu.database = sum(_cpu_seconds([pid]) - db0.get(pid, 0.0) for pid in await asyncio.to_thread(_db_backends))
+        await meter.stop()
         return elapsed
 
     return asyncio.run(main())
@@ -328,16 +188,17 @@ def b5_public_burst(ctx: Any) -> dict[str, Any]:
     campaign, token = _setup()
     connection.close()  # the server processes write now; SQLite readers must not pin an old snapshot
     workers = int(os.environ.get("JINGYING_BENCH_B5_WORKERS", "0")) or None
-    port = _free_port()
+    port = free_port()
     ctx.progress(f"B5: server on port {port}, {total} submissions from {clients} clients")
-    server = _start_server(port, workers)
+    server = start_server(port, workers=workers, threads=int(os.environ.get("JINGYING_BENCH_B5_THREADS", "0")) or 4,
+                          env={"JINGYING_PUBLIC_RATE_LIMIT": "100000000/600"}, name="B5")
     try:
         form_path = f"/api/v1/public/{token}"
 
         async def forms() -> list[str]:
             async def one() -> str:
-                conn = _Connection(port)
-                status, body = await conn.request(_get(form_path, port))
+                conn = Connection(port)
+                status, body = await conn.request(get_request(form_path, port))
                 conn.close()
                 if status != 200:
                     raise RuntimeError(f"B5 form: {status}")
@@ -355,15 +216,11 @@ def b5_public_burst(ctx: Any) -> dict[str, Any]:
         elapsed = _burst(port, clients, jobs, tally, server.pid, cpu)
 
         floor_total = min(total, 2000)
-        get = _get(form_path, port)
+        get = get_request(form_path, port)
         floor_jobs = [[("", get, 1)] * len(range(i, floor_total, clients)) for i in range(clients)]
         floor_elapsed = _burst(port, clients, floor_jobs, None, server.pid, Cpu())
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:  # pragma: no cover
-            server.kill()
+        stop_server(server)
 
     rows = PublicSubmission.objects.filter(campaign=campaign)
     stored_keys = set(rows.values_list("key", flat=True))
@@ -381,7 +238,7 @@ def b5_public_burst(ctx: Any) -> dict[str, Any]:
     return {
         "value": value, "unit": "responses/s", "floor": floor, "ratio": round(floor / value, 2) if value else 0.0,
         "goal": goal, "passed": passed, "submissions": total, "clients": clients,
-        "workers": workers or _default_workers(), "seconds": round(elapsed, 2), "lost": lost, "duplicated": duplicated,
+        "workers": workers or default_workers(), "seconds": round(elapsed, 2), "lost": lost, "duplicated": duplicated,
         "unanswered": unanswered, "rows": row_count, "distinct_keys": len(stored_keys), "accepted": accepted,
         "held": held, "responses": responses, "retries_sent": len(range(0, total, RETRY_EVERY)),
         "replayed_200": tally.replayed, "created_201": tally.created,

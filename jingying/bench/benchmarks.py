@@ -315,10 +315,26 @@ def b5_public_burst(ctx: BenchContext) -> dict[str, Any]:
     return run(ctx)
 
 
+def b4_page_views(ctx: BenchContext) -> dict[str, Any]:
+    """B4: authenticated page views from 32 signed-in users against a real server (b4_pages.py)"""
+    from jingying.bench.b4_pages import b4_page_views as run
+
+    return run(ctx)
+
+
+def b8_roster_export(ctx: BenchContext) -> dict[str, Any]:
+    """B8: export the whole force's roster to .xlsx, streamed (b8_export.py)"""
+    from jingying.bench.b8_export import b8_roster_export as run
+
+    return run(ctx)
+
+
 BENCHMARKS: list[Callable[[BenchContext], dict[str, Any]]] = [
     b1_roster_import,
     b3_person_list,
+    b4_page_views,
     b5_public_burst,
+    b8_roster_export,
 ]
 
 

@@ -135,6 +135,13 @@ def format_results(doc: dict[str, Any]) -> str:
                              f"lost {r['lost']}, duplicated {r['duplicated']}, unanswered {r['unanswered']}, "
                              f"held {r['held']}, retries {r['retries_sent']} (200: {r['replayed_200']}); "
                              f"floor = form GETs/s")
+            if "p95_ms" in r:
+                extra.append(f"{r['requests']} pages from {r['clients']} users in {r['seconds']} s; "
+                             f"errors {r['errors']}, p50 {r['p50_ms']} ms, p95 {r['p95_ms']} ms; "
+                             f"floor = static file GETs/s")
+            if "queries_station_force" in r:
+                extra.append(f"{r['rows']} rows, {r['file_mb']} MB; queries station/force: "
+                             f"{_fmt(r['queries_station_force'])}")
             view = r.get("view") or {}
             if view.get("value") is not None:
                 extra.append(f"page {view['value']} ms, floor {view.get('floor')} ms, {view.get('ratio')}×, "
@@ -226,4 +233,8 @@ def _b1_memory(argv: list[str]) -> int:
 
 if __name__ == "__main__":
     command, rest = sys.argv[1], sys.argv[2:]
+    if command == "b8-memory":
+        from jingying.bench.b8_export import b8_memory
+
+        sys.exit(b8_memory(rest))
     sys.exit(_child(rest) if command == "child" else _b1_memory(rest) if command == "b1-memory" else 2)
