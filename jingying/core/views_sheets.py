@@ -10,7 +10,6 @@ writing, since the data may have changed in between.
 from __future__ import annotations
 
 import base64
-import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -18,10 +17,11 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from ninja import Schema
 
 from jingying.core.sheets import XLSX_TYPE, Report, check_upload
 from jingying.core.views_generic import render_page
@@ -130,9 +130,36 @@ def xlsx_download(data: bytes, filename: str) -> HttpResponse:
     return response
 
 
-def json_response(status: int, body: dict[str, Any]) -> JsonResponse:
-    return JsonResponse(body, status=status, json_dumps_params={"ensure_ascii": False})
+# --- API schemas ------------------------------------------------------------------------------
 
 
-def digest(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
+class ImportIssueOut(Schema):
+    sheet: str
+    row: int
+    column: str
+    message: str
+
+
+class ImportOut(Schema):
+    """What an export-layout import found or did (jingying.core.sheets.Report.as_json)."""
+
+    ok: bool
+    dry_run: bool
+    written: bool
+    sha256: str
+    rows: int
+    created: int
+    updated: int
+    unchanged: int
+    skipped: int
+    errors: list[ImportIssueOut]
+    changes: list[dict[str, Any]]
+    detail: str = ""
+
+
+class ImportFileError(Schema):
+    detail: str
+    errors: dict[str, list[str]]
+
+
+IMPORT_RESPONSES: dict[int, Any] = {200: ImportOut, 400: ImportFileError, 422: ImportOut}

@@ -16,10 +16,12 @@ from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
+from jingying.care.import_hospitals import import_spec
 from jingying.care.models import GreenChannelService, PartnerHospital, Referral
 from jingying.care.selectors import hospitals as selectors
 from jingying.care.services import hospitals as services
 from jingying.core.scoping import require_perm, restrict
+from jingying.core.views_sheets import IMPORT_RESPONSES, api_import
 from jingying.org.models import Person
 from jingying.org.schemas import ErrorOut
 
@@ -150,45 +152,12 @@ def hospital_list(request: HttpRequest, filters: Query[HospitalFilters], paging:
     return HospitalPage(items=[HospitalOut.build(h) for h in rows], count=count)
 
 
-class ImportIssueOut(Schema):
-    sheet: str
-    row: int
-    column: str
-    message: str
-
-
-class ImportOut(Schema):
-    """What an export-layout import found or did (jingying.core.sheets.Report.as_json)."""
-
-    ok: bool
-    dry_run: bool
-    written: bool
-    sha256: str
-    rows: int
-    created: int
-    updated: int
-    unchanged: int
-    skipped: int
-    errors: list[ImportIssueOut]
-    changes: list[dict[str, Any]]
-    detail: str = ""
-
-
-class ImportFileError(Schema):
-    detail: str
-    errors: dict[str, list[str]]
-
-
-@router.post("/import", response={200: ImportOut, 400: ImportFileError, 422: ImportOut, **{
-    k: v for k, v in ERRORS.items() if k not in (400, 422)}}, summary="导入协作医院（与导出格式相同；dry_run 只校验）")
+@router.post("/import", response={**ERRORS, **IMPORT_RESPONSES}, summary="导入协作医院（与导出格式相同；dry_run 只校验）")
 def hospital_import(request: HttpRequest, file: UploadedFile | None = File(None),  # noqa: B008 - ninja parameters
                     dry_run: bool = Form(False)) -> Status[Any]:
     """multipart/form-data: `file` (.xlsx in the export's layout) and `dry_run`. 400: the file
     cannot be used (not .xlsx, empty, wrong sheets or headers); 422: rows have errors (nothing
     written); 200: written, or with `dry_run` the check's result (errors listed, nothing written)."""
-    from jingying.care.import_hospitals import import_spec
-    from jingying.core.views_sheets import api_import
-
     require_perm(request.user, "care.manage_hospital")
     status, body = api_import(request, import_spec(), file, dry_run=dry_run)
     return Status(status, body)

@@ -58,7 +58,7 @@ def test_round_trip_export_then_import_changes_nothing() -> None:
     before = _state()
     doc = login_client(w.medical)
     exported = doc.get(reverse("care:hospital_export")).content
-    assert [s for s in CalamineWorkbook.from_filelike(io.BytesIO(exported)).sheet_names] == [H.title, S.title, W.title]
+    assert list(CalamineWorkbook.from_filelike(io.BytesIO(exported)).sheet_names) == [H.title, S.title, W.title]
     body = doc.post(API, {"file": _upload(exported)}).json()
     assert body["ok"] and body["written"] and (body["created"], body["updated"], body["unchanged"]) == (0, 0, 2)
     assert _state() == before

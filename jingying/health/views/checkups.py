@@ -28,6 +28,8 @@ from jingying.care.selectors.hospitals import hospital_list
 from jingying.core.scoping import covers, grant_roots, has_perm, require_perm
 from jingying.core.selectors import my_access_log
 from jingying.core.views_generic import paginate, render_page
+from jingying.core.views_sheets import import_page
+from jingying.health import import_plans
 from jingying.health.checkup_codes import BY_CODE, FINDING_CODES
 from jingying.health.forms_checkups import (
     BookForm,
@@ -65,6 +67,7 @@ def checkup_plan_list(request: HttpRequest) -> HttpResponse:
     page = paginate(request, selectors.checkup_plan_list(actor=actor, filters={"year": year if year.isdigit() else ""}))
     context = {"page": page, "year": year, "years": selectors.stats_years(),
                "can_add": has_perm(actor, "health.manage_checkup_plan", domain=HEALTH),
+               "can_export": has_perm(actor, "health.export_checkup", domain=HEALTH),
                "can_records": has_perm(actor, "health.view_checkup", domain=HEALTH),
                "k": selectors.settings.JINGYING_K_ANONYMITY}
     return render_page(request, "health/checkup_plan_list.html", context, fragment="health/partials/checkup_plan_rows.html")
@@ -168,6 +171,34 @@ def checkup_plan_export(request: HttpRequest, pk: int) -> HttpResponse:
 
     audit.record(actor=actor, action="health.checkup_plan.export", obj=plan)
     return xlsx_response(table_workbook(_("体检名单"), headers, rows), f"{plan.year}-{plan.unit.label}.xlsx")
+
+
+def checkup_plans_export(request: HttpRequest) -> HttpResponse:
+    """The plans with their lists, in the plans import's layout (health domain: names and ID
+    numbers; the export is audited)."""
+    actor = request.user
+    require_perm(actor, "health.export_checkup", domain=HEALTH)
+    plans = import_plans.plan_export_list(actor=actor)
+    year = request.GET.get("year", "").strip()
+    if year.isdigit():
+        plans = plans.filter(year=int(year))
+    from jingying.core import audit
+
+    audit.record(actor=actor, action="health.checkup_plans.export", object_type="health.checkupplan",
+                 after={"year": year})
+    return xlsx_response(import_plans.plan_workbook(plans), _("体检计划.xlsx"))
+
+
+@require_http_methods(["GET", "POST"])
+def checkup_plan_import(request: HttpRequest) -> HttpResponse:
+    """Plans (and who is included) from the export's layout: check all, preview, confirm."""
+    require_perm(request.user, "health.manage_checkup_plan", domain=HEALTH)
+    return import_page(request, import_plans.import_spec())
+
+
+def checkup_plan_import_template(request: HttpRequest) -> HttpResponse:
+    require_perm(request.user, "health.manage_checkup_plan", domain=HEALTH)
+    return xlsx_response(import_plans.template_workbook(), _("体检计划导入模板.xlsx"))
 
 
 # --- import ---------------------------------------------------------------------------------
@@ -410,6 +441,9 @@ urlpatterns = [
     path("me/", health_me, name="me"),
     path("checkups/", checkup_plan_list, name="checkup_plan_list"),
     path("checkups/new/", checkup_plan_create, name="checkup_plan_create"),
+    path("checkups/export.xlsx", checkup_plans_export, name="checkup_plans_export"),
+    path("checkups/import/", checkup_plan_import, name="checkup_plan_import"),
+    path("checkups/import/template.xlsx", checkup_plan_import_template, name="checkup_plan_import_template"),
     path("checkups/<int:pk>/", checkup_plan_detail, name="checkup_plan_detail"),
     path("checkups/<int:pk>/edit/", checkup_plan_edit, name="checkup_plan_edit"),
     path("checkups/<int:pk>/sync/", checkup_plan_sync, name="checkup_plan_sync"),
