@@ -76,8 +76,8 @@ def test_screen_creates_and_updates_plans_and_sets_who_is_included() -> None:
     plan = make_plan(w.tree.county, w.hospital)
     newcomer = PersonFactory(unit=w.tree.station, name="王五")
     leaver = PersonFactory(unit=w.tree.station, name="赵六")
-    from jingying.health.services.checkups import checkup_plan_sync
     from jingying.core.scoping import SYSTEM
+    from jingying.health.services.checkups import checkup_plan_sync
 
     checkup_plan_sync(actor=SYSTEM, plan=plan)
     CheckupRecord.objects.filter(plan=plan, person=newcomer).delete()

@@ -23,6 +23,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from jingying.accounts.models import User
 from jingying.care.export_hospitals import table_workbook, xlsx_response
 from jingying.care.selectors.hospitals import hospital_list
 from jingying.core.scoping import covers, grant_roots, has_perm, require_perm
@@ -55,6 +56,14 @@ def _plan_units(actor: Any) -> Any:
     for g in grant_roots(actor, "health.manage_checkup_plan"):
         q |= Q(path__startswith=g.unit_path)
     return Unit.objects.filter(q, depth__lte=3).order_by("path")
+
+
+def _signed_in(request: HttpRequest) -> User:
+    """The signed-in user (the permission check before this already refused an anonymous one)."""
+    user = request.user
+    if not isinstance(user, User):
+        raise PermissionDenied
+    return user
 
 
 # --- plans ----------------------------------------------------------------------------------
@@ -213,16 +222,17 @@ def checkup_import(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied("health.import_checkup")
     form = UploadForm(request.POST or None, request.FILES or None)
     status = 200
+    uploader = _signed_in(request)
     if request.method == "POST":
         if form.is_valid():
             upload = form.cleaned_data["file"]
-            job = CheckupImport(plan=plan, created_by=actor, file_name=Path(upload.name or "results.xlsx").name[:255])
+            job = CheckupImport(plan=plan, created_by=uploader, file_name=Path(upload.name or "results.xlsx").name[:255])
             job.file.save(f"{job.pk}.xlsx", upload, save=False)
             job.save()
             checkup_import_validate.enqueue(str(job.pk), get_language())
             return redirect("health:checkup_import_job", pk=job.pk)
         status = 400
-    jobs = CheckupImport.objects.filter(plan=plan, created_by=actor)[:10]
+    jobs = CheckupImport.objects.filter(plan=plan, created_by=uploader)[:10]
     return render(request, "health/checkup_import.html", {"form": form, "plan": plan, "jobs": jobs}, status=status)
 
 
@@ -401,7 +411,9 @@ def _stats_args(request: HttpRequest) -> tuple[Unit, int]:
 def checkup_stats(request: HttpRequest) -> HttpResponse:
     unit, year = _stats_args(request)
     stats = selectors.checkup_stats(actor=request.user, unit=unit, year=year)
-    parent = unit.parent if unit.parent_id and covers(request.user, "health.view_checkup_stats", unit.parent.path) else None
+    parent = unit.parent
+    if parent is None or not covers(request.user, "health.view_checkup_stats", parent.path):
+        parent = None
     return render(request, "health/checkup_stats.html", {"stats": stats, "years": selectors.stats_years(),
                                                          "parent": parent})
 
