@@ -218,7 +218,9 @@ def validate(*, actor: Any, data: bytes) -> tuple[Report, list[Planned]]:
             report.error(row, HEADER["name"], _("医院名称不能为空"))
         level_text = V.squeeze(V.text(row.get("level")))
         level = levels.get(level_text)
-        if level is None:
+        if not level_text:
+            report.error(row, HEADER["level"], _("请填写医院等级"))
+        elif level is None:
             report.error(row, HEADER["level"], _("无法识别“%(v)s”；可填：%(allowed)s") % {
                 "v": level_text, "allowed": "、".join(str(label) for _v, label in HospitalLevel.choices)})
         values: dict[str, Any] = {"level": level}
