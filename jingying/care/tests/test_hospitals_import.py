@@ -184,3 +184,20 @@ def test_template_has_headers_example_and_notes_and_needs_the_permission() -> No
     assert officer.get(reverse("care:hospital_import_template")).status_code == 403
     assert officer.get(reverse("care:hospital_import")).status_code == 403
     assert officer.post(API, {"file": _upload(response.content)}).status_code == 403
+
+
+def test_validation_costs_the_same_queries_for_10_or_200_rows() -> None:
+    """Hospitals, units and the uploader's grants are loaded once, not per row."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    w = make_world()
+    counts = []
+    for n in (1, 10, 200):
+        data = _book([_row("150102", f"医院{i}", contact_phone="0471-1") for i in range(n)],
+                     services=[["150102", f"医院{i}", "优先挂号", "", ""] for i in range(n)])
+        with CaptureQueriesContext(connection) as ctx:
+            report, _planned = importer.validate(actor=w.medical, data=data)
+        assert report.ok and report.created == n
+        counts.append(len(ctx.captured_queries))
+    assert counts[1] == counts[2] <= 6, counts  # the first call also loads the uploader's grants

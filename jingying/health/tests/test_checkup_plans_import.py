@@ -199,3 +199,22 @@ def test_template_and_permissions() -> None:
     assert political.get(reverse("health:checkup_plan_import")).status_code == 403
     assert political.get(reverse("health:checkup_plans_export")).status_code == 403
     assert political.post(API, {"file": _upload(response.content)}).status_code == 403
+
+
+def test_list_validation_costs_the_same_queries_for_10_or_300_people() -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from jingying.health.tests.factories_checkups import bulk_people
+
+    w = make_world()
+    people = bulk_people(w.tree.station, 300, start=10)
+    counts = []
+    for n in (1, 10, 300):
+        data = _book([_plan_row(LAST_YEAR, "150102")],
+                     [[LAST_YEAR, "150102", p.id_number, p.name, "", ""] for p in people[:n]])
+        with CaptureQueriesContext(connection) as ctx:
+            report, _planned = importer.validate(actor=w.medical, data=data)
+        assert report.ok and report.created == 1
+        counts.append(len(ctx.captured_queries))
+    assert counts[1] == counts[2], counts  # the first call also loads the uploader's grants
