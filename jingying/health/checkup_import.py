@@ -23,7 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import IO, Any
 
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from python_calamine import CalamineError, CalamineWorkbook
@@ -270,15 +270,23 @@ def apply(*, actor: Any, plan: CheckupPlan, source: str | IO[bytes], file_name: 
     return report
 
 
+def _column(name: str) -> str:
+    """The database column of a concrete CheckupRecord field."""
+    field = CheckupRecord._meta.get_field(name)
+    if not isinstance(field, models.Field) or not field.column:
+        raise LookupError(name)
+    return field.column
+
+
 def _update_records(matched: list[Matched]) -> None:
     """One parameterised UPDATE per row through executemany: Django's bulk_update builds a CASE
     expression per row and field, which costs ~20 s at 5,000 rows; this costs well under one."""
     ops = connection.ops
     meta = CheckupRecord._meta
-    cols = [meta.get_field(n).column for n in ("status", "done_on", "conclusion", "imported", "updated_at")]
+    cols = [_column(n) for n in ("status", "done_on", "conclusion", "imported", "updated_at")]
     sql = "UPDATE {table} SET {sets} WHERE {pk} = %s".format(  # noqa: S608 - model names only
         table=ops.quote_name(meta.db_table), sets=", ".join(f"{ops.quote_name(c)} = %s" for c in cols),
-        pk=ops.quote_name(meta.pk.column))
+        pk=ops.quote_name(_column("id")))
     now = ops.adapt_datetimefield_value(timezone.now())
     params = [(CheckupStatus.DONE.value, ops.adapt_datefield_value(m.done_on), m.conclusion, True, now, m.record_id)
               for m in matched]

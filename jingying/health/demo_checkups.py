@@ -117,11 +117,11 @@ def load_demo_checkups(*, seed: int) -> dict[str, Any]:
             due = done_on + dt.timedelta(days=spec.days)
             recent = done_on.year == latest
             if not recent or (due < today and rng.random() < 0.7):
-                status, note, closed = "closed", "已按期复查，医生建议继续观察", min(due, today)
+                fu_status, note, closed = "closed", "已按期复查，医生建议继续观察", min(due, today)
             else:
-                status, note, closed = "open", "", None
+                fu_status, note, closed = "open", "", None
             followups.append(FollowUp(person_id=pid, record_id=rid, code=code, action=spec.action, due_date=due,
-                                      status=status, note=note, closed_on=closed))
+                                      status=fu_status, note=note, closed_on=closed))
     CheckupFinding.objects.bulk_create(findings, batch_size=CHUNK)
     FollowUp.objects.bulk_create(followups, batch_size=CHUNK)
     referred = _refer_some(rng, today, hospitals)
@@ -167,6 +167,7 @@ def _officer_record_read() -> None:
 
     doctor = User.objects.filter(username="doctor").first()
     person_id = _officer_person_id()
-    record = CheckupRecord.objects.filter(person_id=person_id, status=CheckupStatus.DONE).order_by("-plan__year").first()
+    record = (CheckupRecord.objects.filter(person_id=person_id, status=CheckupStatus.DONE).order_by("-plan__year").first()
+              if person_id is not None else None)
     if doctor is not None and record is not None:
         checkup_record_read(actor=doctor, pk=record.pk)

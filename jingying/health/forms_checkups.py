@@ -18,6 +18,14 @@ from jingying.org.models import Unit
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
+def model_choice(form: forms.BaseForm, name: str) -> forms.ModelChoiceField:
+    """A form's model choice field, typed as such (form.fields holds plain `Field`s for mypy)."""
+    field = form.fields[name]
+    if not isinstance(field, forms.ModelChoiceField):
+        raise TypeError(name)
+    return field
+
+
 class CheckupPlanForm(forms.ModelForm):
     class Meta:
         model = CheckupPlan
@@ -26,8 +34,8 @@ class CheckupPlanForm(forms.ModelForm):
 
     def __init__(self, *args: Any, units: Any = None, editing: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = units if units is not None else Unit.objects.none()
-        self.fields["hospital"].queryset = PartnerHospital.objects.select_related("unit").order_by("name")
+        model_choice(self, "unit").queryset = units if units is not None else Unit.objects.none()
+        model_choice(self, "hospital").queryset = PartnerHospital.objects.select_related("unit").order_by("name")
         if editing:
             del self.fields["unit"]
         bootstrap(self)
@@ -71,8 +79,9 @@ class ReferForm(forms.Form):
     def __init__(self, *args: Any, hospitals: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         qs = hospitals if hospitals is not None else PartnerHospital.objects.none()
-        self.fields["hospital"].queryset = qs
-        self.fields["service"].queryset = GreenChannelService.objects.filter(hospital__in=qs).select_related("hospital")
+        model_choice(self, "hospital").queryset = qs
+        model_choice(self, "service").queryset = (GreenChannelService.objects.filter(hospital__in=qs)
+                                                  .select_related("hospital"))
         bootstrap(self)
 
 

@@ -13,12 +13,15 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, File, Form, Query, Router, Schema, Status
+from ninja.files import UploadedFile
 
+from jingying.care.import_hospitals import import_spec
 from jingying.care.models import GreenChannelService, PartnerHospital, Referral
 from jingying.care.selectors import hospitals as selectors
 from jingying.care.services import hospitals as services
 from jingying.core.scoping import require_perm, restrict
+from jingying.core.views_sheets import IMPORT_RESPONSES, api_import
 from jingying.org.models import Person
 from jingying.org.schemas import ErrorOut
 
@@ -147,6 +150,17 @@ def hospital_list(request: HttpRequest, filters: Query[HospitalFilters], paging:
     data = {k: v for k, v in filters.dict().items() if v}
     rows, count = _page(selectors.hospital_list(actor=request.user, filters=data), paging)
     return HospitalPage(items=[HospitalOut.build(h) for h in rows], count=count)
+
+
+@router.post("/import", response={**ERRORS, **IMPORT_RESPONSES}, summary="导入协作医院（与导出格式相同；dry_run 只校验）")
+def hospital_import(request: HttpRequest, file: UploadedFile | None = File(None),  # noqa: B008 - ninja parameters
+                    dry_run: bool = Form(False)) -> Status[Any]:
+    """multipart/form-data: `file` (.xlsx in the export's layout) and `dry_run`. 400: the file
+    cannot be used (not .xlsx, empty, wrong sheets or headers); 422: rows have errors (nothing
+    written); 200: written, or with `dry_run` the check's result (errors listed, nothing written)."""
+    require_perm(request.user, "care.manage_hospital")
+    status, body = api_import(request, import_spec(), file, dry_run=dry_run)
+    return Status(status, body)
 
 
 @router.get("/{int:hospital_id}", response={200: HospitalOut, **ERRORS}, summary="协作医院详情（含绿色通道服务和窗口）")

@@ -48,3 +48,11 @@ ROUTES.update({
                                  method="patch", skip_allowed=True, data={"status": "seen"},
                                  kwargs=kw_api("referral_id", kw_matrix("referral"))),
 })
+
+# --- partner hospitals from Excel (export layout import) ---
+ROUTES.update({
+    "care:hospital_import": Route(perm=_MH),
+    "care:hospital_import_template": Route(perm=_MH),
+    # Without a file a permitted caller gets 400 ("请选择要上传的 Excel 文件"): nothing written.
+    "api:hospital_import": Route(perm=_MH, api=True, method="post", ok=(400,)),
+})

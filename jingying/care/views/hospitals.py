@@ -23,10 +23,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 from jingying.care.choices_hospitals import HospitalLevel, ReferralSource, ReferralStatus
 from jingying.care.export_hospitals import table_workbook, xlsx_response
 from jingying.care.forms_hospitals import HospitalForm, ReferralForm, ReferralUpdateForm, ServiceForm, WindowForm
+from jingying.care.import_hospitals import hospital_workbook, import_spec, template_workbook
 from jingying.care.selectors import hospitals as selectors
 from jingying.care.services import hospitals as services
 from jingying.core.scoping import covers, grant_roots, has_perm, require_perm, restrict
 from jingying.core.views_generic import paginate, render_page
+from jingying.core.views_sheets import import_page
 from jingying.org.models import Person, Unit
 
 HEALTH = "health"
@@ -169,13 +171,21 @@ def police_window_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def hospital_export(request: HttpRequest) -> HttpResponse:
+    """The directory in the import's layout (hospitals, services, windows), so it can be edited
+    in Excel and uploaded back (jingying.care.import_hospitals)."""
     qs = selectors.hospital_list(actor=request.user).prefetch_related("services", "windows")
-    headers = [_("医院名称"), _("医院等级"), _("签约单位"), _("地址"), _("联系人"), _("联系电话"), _("协议开始日期"),
-               _("协议截止日期"), _("绿色通道服务"), _("警医服务窗口")]
-    rows = ([h.name, h.get_level_display(), h.unit.name, h.address, h.contact_name, h.contact_phone,
-             h.contract_start, h.contract_end, "、".join(s.get_kind_display() for s in h.services.all()),
-             "；".join(f"{w.location} {w.hours}" for w in h.windows.all())] for h in qs)
-    return xlsx_response(table_workbook(_("协作医院"), headers, rows), _("协作医院.xlsx"))
+    return xlsx_response(hospital_workbook(qs), _("协作医院.xlsx"))
+
+
+@require_http_methods(["GET", "POST"])
+def hospital_import(request: HttpRequest) -> HttpResponse:
+    require_perm(request.user, "care.manage_hospital")
+    return import_page(request, import_spec())
+
+
+def hospital_import_template(request: HttpRequest) -> HttpResponse:
+    require_perm(request.user, "care.manage_hospital")
+    return xlsx_response(template_workbook(), _("协作医院导入模板.xlsx"))
 
 
 # --- referrals (health domain) --------------------------------------------------------------
@@ -283,6 +293,8 @@ urlpatterns = [
     path("hospitals/", hospital_list, name="hospital_list"),
     path("hospitals/new/", hospital_create, name="hospital_create"),
     path("hospitals/export.xlsx", hospital_export, name="hospital_export"),
+    path("hospitals/import/", hospital_import, name="hospital_import"),
+    path("hospitals/import/template.xlsx", hospital_import_template, name="hospital_import_template"),
     path("hospitals/<int:pk>/", hospital_detail, name="hospital_detail"),
     path("hospitals/<int:pk>/edit/", hospital_edit, name="hospital_edit"),
     path("hospitals/<int:pk>/delete/", hospital_delete, name="hospital_delete"),

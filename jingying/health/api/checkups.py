@@ -11,11 +11,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema
+from ninja import Field, File, Form, Query, Router, Schema, Status
+from ninja.files import UploadedFile
 
 from jingying.care.models import GreenChannelService, PartnerHospital
 from jingying.core.scoping import covers, grant_roots, has_perm, require_perm
+from jingying.core.views_sheets import IMPORT_RESPONSES, api_import
 from jingying.health.checkup_codes import BY_CODE
+from jingying.health.import_plans import import_spec
 from jingying.health.models import CheckupPlan, CheckupRecord, FollowUp
 from jingying.health.selectors import checkups as selectors
 from jingying.health.services import checkups as services
@@ -209,6 +212,17 @@ def checkup_plan_list(request: HttpRequest, filters: Query[PlanFilters], paging:
     rows, count = _page(selectors.checkup_plan_list(actor=request.user, filters=filters.dict()), paging)
     exact = has_perm(request.user, "health.view_checkup", domain="health")
     return PlanPage(items=[PlanOut.build(p, exact=exact) for p in rows], count=count)
+
+
+@router.post("/plans/import", response={**ERRORS, **IMPORT_RESPONSES}, summary="导入体检计划和名单（与导出格式相同；dry_run 只校验）")
+def checkup_plan_import(request: HttpRequest, file: UploadedFile | None = File(None),  # noqa: B008 - ninja parameters
+                        dry_run: bool = Form(False)) -> Status[Any]:
+    """multipart/form-data: `file` (.xlsx in the plans export's layout) and `dry_run`. 400: the
+    file cannot be used (not .xlsx, empty, wrong sheets or headers); 422: rows have errors
+    (nothing written); 200: written, or with `dry_run` the check's result (errors listed)."""
+    require_perm(request.user, "health.manage_checkup_plan", domain="health")
+    status, body = api_import(request, import_spec(), file, dry_run=dry_run)
+    return Status(status, body)
 
 
 @router.get("/plans/{int:plan_id}", response={200: PlanOut, **ERRORS}, summary="体检计划详情")

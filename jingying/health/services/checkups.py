@@ -8,12 +8,12 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jingying.care.models import GreenChannelService, PartnerHospital, Referral
-from jingying.core import audit
+from jingying.core import audit, bulk
 from jingying.core.scoping import require, subtree_q
 from jingying.health.checkup_codes import BY_CODE, FollowUpAction
 from jingying.health.models import CheckupFinding, CheckupPlan, CheckupRecord, CheckupStatus, FollowUp, FollowUpStatus
@@ -45,13 +45,15 @@ def _due_people(plan: CheckupPlan) -> Iterable[int]:
 
 @transaction.atomic
 def checkup_plan_create(*, actor: Any, unit: Unit, year: int, start_date: dt.date, end_date: dt.date,
-                        hospital: PartnerHospital | None = None, note: str = "") -> CheckupPlan:
-    """A plan for the unit's subtree; everyone active there becomes due (one record each)."""
+                        hospital: PartnerHospital | None = None, note: str = "",
+                        person_ids: Iterable[int] | None = None) -> CheckupPlan:
+    """A plan for the unit's subtree; everyone active there becomes due (one record each), or
+    only `person_ids` when given (an imported list; the caller checked they are in the subtree)."""
     require(actor, MANAGE_PLAN, unit.path, domain=HEALTH)
     plan = CheckupPlan(unit=unit, year=year, start_date=start_date, end_date=end_date, hospital=hospital, note=note)
     _validate_plan(plan)
     plan.save()
-    added = _add_due(plan)
+    added = _add_due(plan) if person_ids is None else _insert_records(plan, list(dict.fromkeys(person_ids)))
     audit.record(actor=actor, action="health.checkup_plan.create", obj=plan,
                  after={**audit.snapshot(plan, PLAN_FIELDS), "due": added})
     return plan
@@ -62,6 +64,44 @@ def _add_due(plan: CheckupPlan) -> int:
     rows = [CheckupRecord(plan=plan, person_id=pid) for pid in _due_people(plan) if pid not in present]
     CheckupRecord.objects.bulk_create(rows, batch_size=CHUNK)
     return len(rows)
+
+
+def _insert_records(plan: CheckupPlan, person_ids: list[int]) -> int:
+    """Due records for these people, in a few bulk statements (an imported list may hold
+    thousands): jingying.core.bulk, as the roster import writes people."""
+    ops = connection.ops
+    now = ops.adapt_datetimefield_value(timezone.now())
+    columns = ["plan_id", "person_id", "status", "booked_on", "done_on", "conclusion", "imported", "updated_at"]
+    return bulk.insert_rows(CheckupRecord._meta.db_table, columns,
+                            ((plan.pk, pid, CheckupStatus.DUE.value, None, None, "", False, now) for pid in person_ids))
+
+
+@transaction.atomic
+def checkup_plan_set_people(*, actor: Any, plan: CheckupPlan, person_ids: Iterable[int]) -> tuple[int, int]:
+    """Make the plan's list exactly `person_ids` (who is included): add the missing as due, remove
+    the others. Someone already booked, examined or recorded as missed cannot be removed: their
+    record is history. Returns (added, removed)."""
+    require(actor, MANAGE_PLAN, plan.unit.path, domain=HEALTH)
+    wanted = list(dict.fromkeys(person_ids))
+    inside = sum(Person.objects.filter(subtree_q("unit__path", plan.unit.path), pk__in=wanted[i:i + CHUNK]).count()
+                 for i in range(0, len(wanted), CHUNK))
+    if inside != len(wanted):
+        raise ValidationError({"person_ids": [_("名单中有人员不在计划单位范围内")]})
+    have = dict(CheckupRecord.objects.filter(plan=plan).values_list("person_id", "status"))
+    keep = set(wanted)
+    leaving = [pid for pid in have if pid not in keep]
+    blocked = [pid for pid in leaving if have[pid] != CheckupStatus.DUE]
+    if blocked:
+        raise ValidationError({"person_ids": [_("%(n)d 人已预约、已体检或记为未参加，不能移出名单") % {"n": len(blocked)}]})
+    for start in range(0, len(leaving), CHUNK):
+        CheckupRecord.objects.filter(plan=plan, person_id__in=leaving[start:start + CHUNK]).delete()
+    joining = [pid for pid in wanted if pid not in have]
+    added = _insert_records(plan, joining)
+    if added or leaving:
+        audit.record(actor=actor, action="health.checkup_plan.people", obj=plan,
+                     after={"added": joining[:1000], "removed": leaving[:1000], "added_count": added,
+                            "removed_count": len(leaving)})
+    return added, len(leaving)
 
 
 @transaction.atomic

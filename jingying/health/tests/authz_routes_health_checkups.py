@@ -69,3 +69,13 @@ ROUTES.update({
                                         kwargs=kw_api("followup_id", kw_matrix("followup"))),
     "api:checkup_stats": Route(perm="health.view_checkup_stats", api=True, data={"year": LAST_YEAR}),
 })
+
+# --- checkup plans from Excel (export layout import) ---
+ROUTES.update({
+    "health:checkup_plans_export": Route(perm="health.export_checkup", domain="health"),
+    "health:checkup_plan_import": Route(perm="health.manage_checkup_plan", domain="health"),
+    "health:checkup_plan_import_template": Route(perm="health.manage_checkup_plan", domain="health"),
+    # Without a file a permitted caller gets 400: nothing written.
+    "api:checkup_plan_import": Route(perm="health.manage_checkup_plan", domain="health", api=True, method="post",
+                                     ok=(400,)),
+})

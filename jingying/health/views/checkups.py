@@ -23,11 +23,14 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from jingying.accounts.models import User
 from jingying.care.export_hospitals import table_workbook, xlsx_response
 from jingying.care.selectors.hospitals import hospital_list
 from jingying.core.scoping import covers, grant_roots, has_perm, require_perm
 from jingying.core.selectors import my_access_log
 from jingying.core.views_generic import paginate, render_page
+from jingying.core.views_sheets import import_page
+from jingying.health import import_plans
 from jingying.health.checkup_codes import BY_CODE, FINDING_CODES
 from jingying.health.forms_checkups import (
     BookForm,
@@ -55,6 +58,14 @@ def _plan_units(actor: Any) -> Any:
     return Unit.objects.filter(q, depth__lte=3).order_by("path")
 
 
+def _signed_in(request: HttpRequest) -> User:
+    """The signed-in user (the permission check before this already refused an anonymous one)."""
+    user = request.user
+    if not isinstance(user, User):
+        raise PermissionDenied
+    return user
+
+
 # --- plans ----------------------------------------------------------------------------------
 
 
@@ -65,6 +76,7 @@ def checkup_plan_list(request: HttpRequest) -> HttpResponse:
     page = paginate(request, selectors.checkup_plan_list(actor=actor, filters={"year": year if year.isdigit() else ""}))
     context = {"page": page, "year": year, "years": selectors.stats_years(),
                "can_add": has_perm(actor, "health.manage_checkup_plan", domain=HEALTH),
+               "can_export": has_perm(actor, "health.export_checkup", domain=HEALTH),
                "can_records": has_perm(actor, "health.view_checkup", domain=HEALTH),
                "k": selectors.settings.JINGYING_K_ANONYMITY}
     return render_page(request, "health/checkup_plan_list.html", context, fragment="health/partials/checkup_plan_rows.html")
@@ -170,6 +182,34 @@ def checkup_plan_export(request: HttpRequest, pk: int) -> HttpResponse:
     return xlsx_response(table_workbook(_("体检名单"), headers, rows), f"{plan.year}-{plan.unit.label}.xlsx")
 
 
+def checkup_plans_export(request: HttpRequest) -> HttpResponse:
+    """The plans with their lists, in the plans import's layout (health domain: names and ID
+    numbers; the export is audited)."""
+    actor = request.user
+    require_perm(actor, "health.export_checkup", domain=HEALTH)
+    plans = import_plans.plan_export_list(actor=actor)
+    year = request.GET.get("year", "").strip()
+    if year.isdigit():
+        plans = plans.filter(year=int(year))
+    from jingying.core import audit
+
+    audit.record(actor=actor, action="health.checkup_plans.export", object_type="health.checkupplan",
+                 after={"year": year})
+    return xlsx_response(import_plans.plan_workbook(plans), _("体检计划.xlsx"))
+
+
+@require_http_methods(["GET", "POST"])
+def checkup_plan_import(request: HttpRequest) -> HttpResponse:
+    """Plans (and who is included) from the export's layout: check all, preview, confirm."""
+    require_perm(request.user, "health.manage_checkup_plan", domain=HEALTH)
+    return import_page(request, import_plans.import_spec())
+
+
+def checkup_plan_import_template(request: HttpRequest) -> HttpResponse:
+    require_perm(request.user, "health.manage_checkup_plan", domain=HEALTH)
+    return xlsx_response(import_plans.template_workbook(), _("体检计划导入模板.xlsx"))
+
+
 # --- import ---------------------------------------------------------------------------------
 
 
@@ -182,16 +222,17 @@ def checkup_import(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied("health.import_checkup")
     form = UploadForm(request.POST or None, request.FILES or None)
     status = 200
+    uploader = _signed_in(request)
     if request.method == "POST":
         if form.is_valid():
             upload = form.cleaned_data["file"]
-            job = CheckupImport(plan=plan, created_by=actor, file_name=Path(upload.name or "results.xlsx").name[:255])
+            job = CheckupImport(plan=plan, created_by=uploader, file_name=Path(upload.name or "results.xlsx").name[:255])
             job.file.save(f"{job.pk}.xlsx", upload, save=False)
             job.save()
             checkup_import_validate.enqueue(str(job.pk), get_language())
             return redirect("health:checkup_import_job", pk=job.pk)
         status = 400
-    jobs = CheckupImport.objects.filter(plan=plan, created_by=actor)[:10]
+    jobs = CheckupImport.objects.filter(plan=plan, created_by=uploader)[:10]
     return render(request, "health/checkup_import.html", {"form": form, "plan": plan, "jobs": jobs}, status=status)
 
 
@@ -370,7 +411,9 @@ def _stats_args(request: HttpRequest) -> tuple[Unit, int]:
 def checkup_stats(request: HttpRequest) -> HttpResponse:
     unit, year = _stats_args(request)
     stats = selectors.checkup_stats(actor=request.user, unit=unit, year=year)
-    parent = unit.parent if unit.parent_id and covers(request.user, "health.view_checkup_stats", unit.parent.path) else None
+    parent = unit.parent
+    if parent is None or not covers(request.user, "health.view_checkup_stats", parent.path):
+        parent = None
     return render(request, "health/checkup_stats.html", {"stats": stats, "years": selectors.stats_years(),
                                                          "parent": parent})
 
@@ -410,6 +453,9 @@ urlpatterns = [
     path("me/", health_me, name="me"),
     path("checkups/", checkup_plan_list, name="checkup_plan_list"),
     path("checkups/new/", checkup_plan_create, name="checkup_plan_create"),
+    path("checkups/export.xlsx", checkup_plans_export, name="checkup_plans_export"),
+    path("checkups/import/", checkup_plan_import, name="checkup_plan_import"),
+    path("checkups/import/template.xlsx", checkup_plan_import_template, name="checkup_plan_import_template"),
     path("checkups/<int:pk>/", checkup_plan_detail, name="checkup_plan_detail"),
     path("checkups/<int:pk>/edit/", checkup_plan_edit, name="checkup_plan_edit"),
     path("checkups/<int:pk>/sync/", checkup_plan_sync, name="checkup_plan_sync"),
