@@ -121,7 +121,7 @@ class Question(models.Model):
 
         cond = self.show_if or {}
         try:
-            op = str(ShowIfOp(cond.get("op")).label)
+            op = str(ShowIfOp(str(cond.get("op"))).label)
         except ValueError:
             op = str(cond.get("op", ""))
         value = cond.get("value")
