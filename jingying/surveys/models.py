@@ -19,7 +19,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from jingying.core.i18n import join_list
-from jingying.surveys.choices import CampaignKind, QuestionKind, VersionStatus
+from jingying.surveys.choices import CampaignKind, CampaignPurpose, QuestionKind, VersionStatus
 
 
 class Questionnaire(models.Model):
@@ -147,6 +147,9 @@ class Campaign(models.Model):
     unit = models.ForeignKey("org.Unit", verbose_name=_("范围单位"), on_delete=models.PROTECT, related_name="+")
     categories = models.JSONField(_("人员类别"), default=list, blank=True)
     kind = models.CharField(_("方式"), max_length=12, choices=CampaignKind.choices)
+    # Fixed at creation, like `kind`; a screening campaign is never offered among "my surveys".
+    purpose = models.CharField(_("用途"), max_length=12, choices=CampaignPurpose.choices,
+                               default=CampaignPurpose.SURVEY, db_index=True)
     opens_at = models.DateTimeField(_("开始时间"))
     closes_at = models.DateTimeField(_("截止时间"))
     k_threshold = models.PositiveSmallIntegerField(_("最小公布人数"), default=5)

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from jingying.core.scoping import covers, grant_roots, restrict, subtree_q
 from jingying.org.models import Unit
-from jingying.surveys.choices import TEXT_KINDS, QuestionKind
+from jingying.surveys.choices import TEXT_KINDS, CampaignPurpose, QuestionKind
 from jingying.surveys.models import (
     Answer,
     Campaign,
@@ -134,10 +134,10 @@ def my_invitations(*, actor: Any) -> QuerySet[Invitation]:
     person_id = getattr(actor, "person_id", None)
     if person_id is None:
         return Invitation.objects.none()
-    # Screening campaigns (health app) are answered only through the screening pages, after the
-    # officer's recorded consent; they never appear among ordinary surveys.
+    # Screening campaigns are answered only through the pages of the module that created them,
+    # after the officer's recorded consent; they never appear among ordinary surveys.
     return (restrict(Invitation.objects.filter(person_id=person_id), actor, "surveys.answer_campaign")
-            .filter(campaign__screening_link__isnull=True)
+            .filter(campaign__purpose=CampaignPurpose.SURVEY)
             .select_related("campaign").order_by("answered", "-campaign__opens_at", "-id"))
 
 
