@@ -30,9 +30,10 @@ def check_export(*, actor: Any, campaign: Any, unit: Any) -> None:
     if not unit.path.startswith(campaign.unit.path) or not covers(actor, "surveys.export_results", unit.path):
         raise Http404
     selectors.access_campaign(actor, campaign.pk, perm="surveys.view_results")
-    results = selectors.campaign_results(actor=actor, campaign=campaign, unit=unit, with_texts=False)
-    if not results.shown:
-        raise ValidationError(_("回答人数还不足 %(k)d 人，暂不能导出结果。") % {"k": results.k})
+    if not covers(actor, "surveys.view_results", unit.path):
+        raise Http404
+    if not selectors.results_shown(campaign=campaign, unit=unit):
+        raise ValidationError(_("回答人数还不足 %(k)d 人，暂不能导出结果。") % {"k": campaign.k_threshold})
 
 
 def campaign_workbook(*, actor: Any, campaign: Any, unit: Any, progress: Progress | None = None) -> bytes:

@@ -254,6 +254,15 @@ def _in_campaign(campaign: Campaign, unit: Unit) -> bool:
     return unit.path.startswith(campaign.unit.path)
 
 
+def results_shown(*, campaign: Campaign, unit: Unit) -> bool:
+    """Whether the unit's results are shown at all (enough respondents, and not computable by
+    subtraction): the first decision of `campaign_results`, without computing the figures."""
+    units = _subtree_units(campaign.unit)
+    per_unit = {r["unit_id"]: r["n"] for r in Response.objects.filter(campaign=campaign).values("unit_id")
+                .annotate(n=Count("id")).order_by()}
+    return UnitTree(units, campaign.unit_id, per_unit).visible(unit.pk, campaign.k_threshold)
+
+
 def campaign_results(*, actor: Any, campaign: Campaign, unit: Unit | None = None, with_texts: bool = True) -> Results:
     """Per-question distributions for the unit's subtree, k-suppressed (suppression module).
 

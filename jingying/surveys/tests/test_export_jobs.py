@@ -198,3 +198,16 @@ def test_api_start_status_download(world: dict[str, Any]) -> None:  # noqa: F811
     assert client.post(f"/api/v1/surveys/campaigns/{campaign.pk}/exports?unit={tree.county.pk}",
                        **other).status_code == 404
     assert client.post(f"/api/v1/surveys/campaigns/{campaign.pk}/exports").status_code == 401
+
+
+def test_the_quick_visibility_check_agrees_with_the_results(world: dict[str, Any]) -> None:  # noqa: F811
+    from jingying.org.models import Unit
+    from jingying.surveys import selectors
+
+    campaign = world["campaign"]
+    decisions = {}
+    for unit in Unit.objects.filter(path__startswith=campaign.unit.path):
+        full = selectors.campaign_results(actor=world["region"], campaign=campaign, unit=unit, with_texts=False)
+        assert selectors.results_shown(campaign=campaign, unit=unit) == full.shown, unit.name
+        decisions[unit.pk] = full.shown
+    assert True in decisions.values() and False in decisions.values()  # both cases are exercised
