@@ -388,7 +388,7 @@ class PublicThrottle(models.Model):
 
 
 def _export_path(instance: ResultsExport, filename: str) -> str:
-    return f"survey_exports/{instance.pk}.xlsx"
+    return f"survey_exports/{instance.pk}.xlsx"  # services_export.EXPORT_DIR
 
 
 class ResultsExport(models.Model):

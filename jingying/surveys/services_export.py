@@ -137,8 +137,15 @@ def results_export_open(*, actor: Any, job: ResultsExport) -> Path:
     return path
 
 
+EXPORT_DIR = "survey_exports"
+
+
 def results_exports_cleanup(*, now: dt.datetime | None = None) -> int:
-    """Remove expired exports (file and row); returns how many. A periodic job."""
+    """Remove expired exports (file and row); returns how many. A periodic job.
+
+    Also sweeps files left without a row (a row removed with its campaign or its requester's
+    account) once they are older than the retention time.
+    """
     moment = now or timezone.now()
     removed = 0
     for job in ResultsExport.objects.filter(expires_at__lte=moment).iterator():
@@ -146,4 +153,11 @@ def results_exports_cleanup(*, now: dt.datetime | None = None) -> int:
             job.file.delete(save=False)
         job.delete()
         removed += 1
+    folder = Path(settings.MEDIA_ROOT) / EXPORT_DIR
+    if folder.is_dir():
+        known = {str(pk) for pk in ResultsExport.objects.values_list("pk", flat=True)}
+        oldest = (moment - retention()).timestamp()
+        for path in folder.glob("*.xlsx"):
+            if path.stem not in known and path.stat().st_mtime < oldest:
+                path.unlink(missing_ok=True)
     return removed

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import os
 from pathlib import Path
 from typing import Any
 
@@ -146,8 +147,12 @@ def test_expired_files_are_cleaned(world: dict[str, Any]) -> None:  # noqa: F811
     ResultsExport.objects.filter(pk=job.pk).update(expires_at=timezone.now() - dt.timedelta(seconds=1))
     # Past its time it is no longer handed out, even before the cleanup ran.
     assert client.get(reverse("surveys:export_download", args=[job.pk])).status_code == 404
+    orphan = path.with_name("00000000-0000-0000-0000-000000000000.xlsx")  # its row went with its campaign
+    orphan.write_bytes(b"x")
+    old = (timezone.now() - dt.timedelta(hours=settings.JINGYING_SURVEY_EXPORT_HOURS + 1)).timestamp()
+    os.utime(orphan, (old, old))
     assert tasks.results_exports_cleanup() == "removed 1"
-    assert not path.exists() and not ResultsExport.objects.exists()
+    assert not path.exists() and not ResultsExport.objects.exists() and not orphan.exists()
     assert client.get(reverse("surveys:export_job", args=[job.pk])).status_code == 404
     registered = {name: fn for name, fn, _every in settings.JINGYING_PERIODIC_JOBS}
     assert registered["surveys.exports_cleanup"] == "jingying.surveys.tasks:results_exports_cleanup"
