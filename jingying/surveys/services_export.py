@@ -29,6 +29,9 @@ from jingying.surveys import export
 from jingying.surveys.models import Campaign, ResultsExport
 
 logger = logging.getLogger(__name__)
+# A job still unfinished after this long is presumed lost with its worker: asking again starts a
+# new one instead of handing back the stuck one.
+REUSE_RUNNING = dt.timedelta(minutes=15)
 
 
 def retention() -> dt.timedelta:
@@ -44,14 +47,16 @@ def file_name(job: ResultsExport) -> str:
 def results_export_request(*, actor: Any, campaign: Campaign, unit: Any, language: str | None = None) -> ResultsExport:
     """Start building `unit`'s results workbook for `actor`. 404 without the permission over the
     unit; a ValidationError when the results are not shown yet. A running export of the same
-    unit by the same person is reused, so a double click does not build two."""
+    unit by the same person (started in the last REUSE_RUNNING) is reused, so a double click does
+    not build two."""
     from jingying.surveys.tasks import results_export_run
 
     if not unit.path.startswith(campaign.unit.path) or not _covers(actor, unit):
         raise Http404
     export.check_export(actor=actor, campaign=campaign, unit=unit)
     running = (ResultsExport.objects.filter(created_by=actor, campaign=campaign, unit=unit,
-                                            status__in=[ResultsExport.Status.PENDING, ResultsExport.Status.RUNNING])
+                                            status__in=[ResultsExport.Status.PENDING, ResultsExport.Status.RUNNING],
+                                            created_at__gte=timezone.now() - REUSE_RUNNING)
                .first())
     if running is not None:
         return running

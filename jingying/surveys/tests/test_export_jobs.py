@@ -216,3 +216,14 @@ def test_the_quick_visibility_check_agrees_with_the_results(world: dict[str, Any
         assert selectors.results_shown(campaign=campaign, unit=unit) == full.shown, unit.name
         decisions[unit.pk] = full.shown
     assert True in decisions.values() and False in decisions.values()  # both cases are exercised
+
+
+def test_a_running_job_is_reused_unless_it_looks_lost(world: dict[str, Any]) -> None:  # noqa: F811
+    region, campaign, tree = world["region"], world["campaign"], world["tree"]
+    running = ResultsExport.objects.create(campaign=campaign, unit=tree.region, created_by=region, status="running",
+                                           expires_at=timezone.now() + dt.timedelta(hours=1))
+    again = services_export.results_export_request(actor=region, campaign=campaign, unit=tree.region)
+    assert again.pk == running.pk and ResultsExport.objects.count() == 1  # a double click builds one
+    ResultsExport.objects.filter(pk=running.pk).update(created_at=timezone.now() - dt.timedelta(minutes=16))
+    fresh = services_export.results_export_request(actor=region, campaign=campaign, unit=tree.region)
+    assert fresh.pk != running.pk and fresh.status == "done"
