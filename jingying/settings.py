@@ -202,3 +202,8 @@ JINGYING_PUBLIC_CACHE_SECONDS = conf.env_str("JINGYING_PUBLIC_CACHE_SECONDS", "5
 # read lazily through conf.notes_key (a key file in the data dir unless set).
 JINGYING_CRISIS_ACK_MINUTES = conf.env_int("JINGYING_CRISIS_ACK_MINUTES", 60)
 JINGYING_DEMO_LOADERS += ["jingying.health.demo_psych.load_demo_health_psych"]
+
+# Survey results workbooks are built in the background (jingying.surveys.services_export) and
+# kept this many hours for download; the periodic cleanup then removes them.
+JINGYING_SURVEY_EXPORT_HOURS = conf.env_int("JINGYING_SURVEY_EXPORT_HOURS", 24)
+JINGYING_PERIODIC_JOBS += [("surveys.exports_cleanup", "jingying.surveys.tasks:results_exports_cleanup", 60)]

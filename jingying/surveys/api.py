@@ -214,5 +214,6 @@ def submit(request: HttpRequest, campaign_id: int, payload: ResponseIn) -> Statu
     return Status(201, SubmittedOut(detail=_("已提交，感谢参与"), anonymous=invitation.campaign.anonymous))
 
 
-# The analysis endpoints (crosstab, indices, trend, themes) live in their own module.
-from jingying.surveys import api_analysis  # noqa: E402,F401
+# The analysis endpoints (crosstab, indices, trend, themes) and the background export live in
+# their own modules.
+from jingying.surveys import api_analysis, api_export  # noqa: E402,F401

@@ -34,6 +34,15 @@ class CampaignKind(models.TextChoices):
     PUBLIC = "public", _("公开评价")
 
 
+class CampaignPurpose(models.TextChoices):
+    """What a campaign is for. A screening campaign is created by another module (the health
+    app's screening rounds) and answered only through that module's pages, after consent; the
+    survey engine only needs to know not to offer it as an ordinary survey."""
+
+    SURVEY = "survey", _("普通问卷")
+    SCREENING = "screening", _("心理筛查")
+
+
 class ShowIfOp(models.TextChoices):
     EQUALS = "equals", _("等于")
     NOT_EQUALS = "not_equals", _("不等于")

@@ -41,7 +41,7 @@ WORDS = ["希望减少非警务活动", "加班较多，希望合理安排轮休
          "基层警力不足", "希望落实带薪休假", "感谢组织关心", "装备需要更新", "希望增加心理疏导", "",
          "值班太多，加班费希望按时发放", "警车和装备老旧，希望更新", "职级晋升太慢", "辅警待遇偏低，希望提高",
          "希望解决子女入学问题", "宿舍条件需要改善", "基层台账太多，希望减负", "心理压力大，希望多组织谈心", "", ""]
-MORALE_INDEX = {"code": "morale", "name": "士气指数",
+MORALE_INDEX: dict[str, Any] = {"code": "morale", "name": "士气指数",
                 "items": [{"question": "satisfaction"}, {"question": "aspects", "row": "pay"},
                           {"question": "aspects", "row": "care"}, {"question": "aspects", "row": "training"},
                           {"question": "aspects", "row": "leadership"}, {"question": "overtime", "reverse": True}]}

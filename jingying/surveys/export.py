@@ -1,14 +1,52 @@
-"""Excel export of aggregated, k-suppressed results — never of answers one by one."""
+"""Excel export of aggregated, k-suppressed results — never of answers one by one.
+
+`campaign_workbook` is the whole export as one synchronous function; the web and the API run it
+in the background (jingying.surveys.tasks.results_export_run), because with the analysis sheets
+it takes seconds to tens of seconds on a force-wide campaign.
+"""
 
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.utils.translation import gettext as _
 
+from jingying.core.scoping import covers
 from jingying.surveys.selectors import RateRow, Results
+
+Progress = Callable[[int, int], None]
+
+
+def check_export(*, actor: Any, campaign: Any, unit: Any) -> None:
+    """May `actor` export `unit`'s results of `campaign`? 404 when not (out of scope or no
+    permission), a ValidationError saying why when the results are not shown yet (below k)."""
+    from jingying.surveys import selectors
+
+    if not unit.path.startswith(campaign.unit.path) or not covers(actor, "surveys.export_results", unit.path):
+        raise Http404
+    selectors.access_campaign(actor, campaign.pk, perm="surveys.view_results")
+    if not covers(actor, "surveys.view_results", unit.path):
+        raise Http404
+    if not selectors.results_shown(campaign=campaign, unit=unit):
+        raise ValidationError(_("回答人数还不足 %(k)d 人，暂不能导出结果。") % {"k": campaign.k_threshold})
+
+
+def campaign_workbook(*, actor: Any, campaign: Any, unit: Any, progress: Progress | None = None) -> bytes:
+    """The results workbook of `unit` (its subtree) as `actor` may see it: the distributions,
+    the response rates and the analysis sheets, every figure k-suppressed. Raises Http404 /
+    ValidationError as `check_export` does."""
+    from jingying.surveys import selectors
+
+    check_export(actor=actor, campaign=campaign, unit=unit)
+    results = selectors.campaign_results(actor=actor, campaign=campaign, unit=unit, with_texts=False)
+    head, children = selectors.campaign_rates(campaign=campaign, unit=unit)
+    extra = analysis_export(actor=actor, campaign=campaign, unit=unit, progress=progress)
+    return results_workbook(results, head, children, extra)
 
 
 def results_workbook(results: Results, head: RateRow, children: list[RateRow], extra: Any = None) -> bytes:
@@ -84,23 +122,39 @@ class AnalysisExport:
     themes: list[Any]  # analysis.ThemeResult
 
 
-def analysis_export(*, actor: Any, campaign: Any, unit: Any) -> AnalysisExport:
+def analysis_export(*, actor: Any, campaign: Any, unit: Any, progress: Progress | None = None) -> AnalysisExport:
     """Everything the analysis tabs show for the unit, for the workbook: each closed question by
     each breakdown, each index with its trend, the themes of each text question (no examples:
-    the export carries no text answers)."""
+    the export carries no text answers). `progress(done, total)` is called after each piece."""
     from jingying.surveys import analysis
 
-    tabs = []
     dims = analysis.dimensions(campaign, unit)
-    for q in analysis.crosstab_questions(campaign):
+    questions = analysis.crosstab_questions(campaign)
+    indices = analysis.campaign_indices(actor=actor, campaign=campaign, unit=unit)
+    texts = analysis.text_questions(campaign)
+    total = len(questions) * len(dims) + len(indices) + len(texts)
+    done = 0
+
+    def step() -> None:
+        nonlocal done
+        done += 1
+        if progress is not None:
+            progress(done, total)
+
+    tabs = []
+    for q in questions:
         for d in dims:
             tabs.append(analysis.crosstab(actor=actor, campaign=campaign, question=q, dimension=d.key, unit=unit))
+            step()
     index_rows = []
-    for r in analysis.campaign_indices(actor=actor, campaign=campaign, unit=unit):
+    for r in indices:
         _name, points = analysis.index_trend(actor=actor, campaign=campaign, code=r.code, unit=unit)
         index_rows.append((r, points))
-    themes = [analysis.campaign_themes(actor=actor, campaign=campaign, question=q, unit=unit)
-              for q in analysis.text_questions(campaign)]
+        step()
+    themes = []
+    for q in texts:
+        themes.append(analysis.campaign_themes(actor=actor, campaign=campaign, question=q, unit=unit))
+        step()
     return AnalysisExport(tabs, index_rows, themes)
 
 

@@ -19,7 +19,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from jingying.core.i18n import join_list
-from jingying.surveys.choices import CampaignKind, QuestionKind, VersionStatus
+from jingying.surveys.choices import CampaignKind, CampaignPurpose, QuestionKind, VersionStatus
 
 
 class Questionnaire(models.Model):
@@ -121,7 +121,7 @@ class Question(models.Model):
 
         cond = self.show_if or {}
         try:
-            op = str(ShowIfOp(cond.get("op")).label)
+            op = str(ShowIfOp(str(cond.get("op"))).label)
         except ValueError:
             op = str(cond.get("op", ""))
         value = cond.get("value")
@@ -147,6 +147,9 @@ class Campaign(models.Model):
     unit = models.ForeignKey("org.Unit", verbose_name=_("范围单位"), on_delete=models.PROTECT, related_name="+")
     categories = models.JSONField(_("人员类别"), default=list, blank=True)
     kind = models.CharField(_("方式"), max_length=12, choices=CampaignKind.choices)
+    # Fixed at creation, like `kind`; a screening campaign is never offered among "my surveys".
+    purpose = models.CharField(_("用途"), max_length=12, choices=CampaignPurpose.choices,
+                               default=CampaignPurpose.SURVEY, db_index=True)
     opens_at = models.DateTimeField(_("开始时间"))
     closes_at = models.DateTimeField(_("截止时间"))
     k_threshold = models.PositiveSmallIntegerField(_("最小公布人数"), default=5)
@@ -379,3 +382,62 @@ class PublicThrottle(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+# --- results export in the background ----------------------------------------------------------
+
+
+def _export_path(instance: ResultsExport, filename: str) -> str:
+    return f"survey_exports/{instance.pk}.xlsx"  # services_export.EXPORT_DIR
+
+
+class ResultsExport(models.Model):
+    """A results workbook built in the background for the user who asked (jingying.surveys.tasks).
+
+    Visible to its requester only; the download re-checks their permission over the unit and is
+    audited. The file lives under the data directory until `expires_at`, when the periodic
+    cleanup removes it and the row. Holds nothing the results page does not show (k-suppressed
+    aggregates, no answer text).
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("排队中")
+        RUNNING = "running", _("生成中")
+        DONE = "done", _("已生成")
+        FAILED = "failed", _("生成失败")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    campaign = models.ForeignKey(Campaign, verbose_name=_("问卷调查"), on_delete=models.CASCADE,
+                                 related_name="exports")
+    unit = models.ForeignKey("org.Unit", verbose_name=_("单位"), on_delete=models.CASCADE, related_name="+")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("导出人"), on_delete=models.CASCADE,
+                                   related_name="+")
+    created_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    progress_done = models.PositiveIntegerField(_("已处理"), default=0)
+    progress_total = models.PositiveIntegerField(_("总数"), default=0)
+    file = models.FileField(_("文件"), upload_to=_export_path, max_length=200, blank=True)
+    file_name = models.CharField(_("文件名"), max_length=255, blank=True)
+    size = models.PositiveBigIntegerField(_("大小"), default=0)
+    message = models.CharField(_("说明"), max_length=500, blank=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("保留至"), db_index=True)
+
+    class Meta:
+        verbose_name = _("结果导出")
+        verbose_name_plural = _("结果导出")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["created_by", "campaign", "created_at"])]
+
+    def __str__(self) -> str:
+        return self.file_name or str(self.pk)
+
+    @property
+    def busy(self) -> bool:
+        return self.status in (self.Status.PENDING, self.Status.RUNNING)
+
+    @property
+    def percent(self) -> int:
+        if not self.progress_total:
+            return 0
+        return min(100, round(100 * self.progress_done / self.progress_total))

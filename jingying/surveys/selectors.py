@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from jingying.core.scoping import covers, grant_roots, restrict, subtree_q
 from jingying.org.models import Unit
-from jingying.surveys.choices import TEXT_KINDS, QuestionKind
+from jingying.surveys.choices import TEXT_KINDS, CampaignPurpose, QuestionKind
 from jingying.surveys.models import (
     Answer,
     Campaign,
@@ -134,10 +134,10 @@ def my_invitations(*, actor: Any) -> QuerySet[Invitation]:
     person_id = getattr(actor, "person_id", None)
     if person_id is None:
         return Invitation.objects.none()
-    # Screening campaigns (health app) are answered only through the screening pages, after the
-    # officer's recorded consent; they never appear among ordinary surveys.
+    # Screening campaigns are answered only through the pages of the module that created them,
+    # after the officer's recorded consent; they never appear among ordinary surveys.
     return (restrict(Invitation.objects.filter(person_id=person_id), actor, "surveys.answer_campaign")
-            .filter(campaign__screening_link__isnull=True)
+            .filter(campaign__purpose=CampaignPurpose.SURVEY)
             .select_related("campaign").order_by("answered", "-campaign__opens_at", "-id"))
 
 
@@ -252,6 +252,15 @@ class Results:
 
 def _in_campaign(campaign: Campaign, unit: Unit) -> bool:
     return unit.path.startswith(campaign.unit.path)
+
+
+def results_shown(*, campaign: Campaign, unit: Unit) -> bool:
+    """Whether the unit's results are shown at all (enough respondents, and not computable by
+    subtraction): the first decision of `campaign_results`, without computing the figures."""
+    units = _subtree_units(campaign.unit)
+    per_unit = {r["unit_id"]: r["n"] for r in Response.objects.filter(campaign=campaign).values("unit_id")
+                .annotate(n=Count("id")).order_by()}
+    return UnitTree(units, campaign.unit_id, per_unit).visible(unit.pk, campaign.k_threshold)
 
 
 def campaign_results(*, actor: Any, campaign: Campaign, unit: Unit | None = None, with_texts: bool = True) -> Results:

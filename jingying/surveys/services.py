@@ -31,7 +31,7 @@ from jingying.org.choices import SERVING_STATUSES, Category
 from jingying.org.models import Person, Unit
 from jingying.org.tables import age_on
 from jingying.surveys import logic
-from jingying.surveys.choices import CampaignKind, QuestionKind, VersionStatus, age_band
+from jingying.surveys.choices import CampaignKind, CampaignPurpose, QuestionKind, VersionStatus, age_band
 from jingying.surveys.models import (
     Answer,
     Campaign,
@@ -321,10 +321,12 @@ def _anonymous_allowed(version: QuestionnaireVersion) -> bool:
 @transaction.atomic
 def campaign_create(*, actor: Any, version: QuestionnaireVersion, unit: Unit, title: str, kind: str,
                     opens_at: dt.datetime, closes_at: dt.datetime, categories: Sequence[str] = (),
-                    k_threshold: int | None = None, intro: str = "") -> Campaign:
+                    k_threshold: int | None = None, intro: str = "",
+                    purpose: str = CampaignPurpose.SURVEY) -> Campaign:
     """Send a published version to everyone serving in the unit's subtree (of these categories).
 
-    `kind` is fixed here for good: no service changes it afterwards.
+    `kind` and `purpose` are fixed here for good: no service changes them afterwards. A module
+    that runs its own answering pages (health's screening rounds) passes purpose="screening".
     """
     require(actor, "surveys.manage_campaign", unit.path)
     errors: dict[str, list[str]] = {}
@@ -332,6 +334,10 @@ def campaign_create(*, actor: Any, version: QuestionnaireVersion, unit: Unit, ti
         errors["version"] = [_("只能发送已发布的问卷版本")]
     if kind not in CampaignKind.values:
         errors["kind"] = [_("请选择实名、匿名或公开评价")]
+    if purpose not in CampaignPurpose.values:
+        errors["purpose"] = [_("不认识的问卷用途")]
+    elif purpose == CampaignPurpose.SCREENING and kind != CampaignKind.IDENTIFIED:
+        errors["purpose"] = [_("心理筛查只能实名进行")]
     elif kind == CampaignKind.ANONYMOUS and not _anonymous_allowed(version):
         errors["kind"] = [_("此量表含安全题（如 PHQ-9 第 9 题），不能匿名使用；匿名问卷请用 PHQ-8。")]
     k = k_min() if k_threshold is None else int(k_threshold)
@@ -344,7 +350,7 @@ def campaign_create(*, actor: Any, version: QuestionnaireVersion, unit: Unit, ti
         errors["closes_at"] = [_("截止时间须晚于开始时间")]
     if errors:
         raise ValidationError(errors)
-    campaign = Campaign(title=title.strip(), version=version, unit=unit, kind=kind, opens_at=opens_at,
+    campaign = Campaign(title=title.strip(), version=version, unit=unit, kind=kind, purpose=purpose, opens_at=opens_at,
                         closes_at=closes_at, categories=sorted(set(categories)), k_threshold=k, intro=intro,
                         created_by=actor if getattr(actor, "pk", None) else None)
     campaign.full_clean(exclude=["created_by"])
@@ -359,7 +365,7 @@ def campaign_create(*, actor: Any, version: QuestionnaireVersion, unit: Unit, ti
         Invitation.objects.bulk_create(rows, batch_size=2000)
         invited = len(rows)
     audit.record(actor=actor, action="surveys.campaign.create", obj=campaign,
-                 after={"kind": kind, "unit": unit.pk, "version": version.pk, "categories": campaign.categories,
+                 after={"kind": kind, "purpose": purpose, "unit": unit.pk, "version": version.pk, "categories": campaign.categories,
                         "invited": invited, "opens_at": opens_at, "closes_at": closes_at, "k": k})
     return campaign
 
@@ -385,6 +391,30 @@ def campaign_update(*, actor: Any, campaign: Campaign, title: str | None = None,
     audit.record(actor=actor, action="surveys.campaign.update", obj=campaign, before=before,
                  after={"title": campaign.title, "intro": campaign.intro, "closes_at": campaign.closes_at})
     return campaign
+
+
+def campaign_has_answers(campaign: Campaign) -> bool:
+    """Whether anyone has answered (or a public submission arrived): from then on the campaign
+    is evidence and can only be closed, never deleted."""
+    return (Invitation.objects.filter(campaign=campaign, answered=True).exists()
+            or Response.objects.filter(campaign=campaign).exists()
+            or PendingResponse.objects.filter(campaign=campaign).exists()
+            or campaign.public_submissions.exists())
+
+
+@transaction.atomic
+def campaign_delete(*, actor: Any, campaign: Campaign) -> None:
+    """Withdraw a campaign nobody has answered yet (its invitations and reminders go with it).
+
+    Used by modules that own campaigns (a screening round rebuilt or deleted before it started).
+    """
+    require(actor, "surveys.manage_campaign", campaign.unit.path)
+    if campaign_has_answers(campaign):
+        raise ValidationError(_("已有人作答的问卷调查不能删除，只能结束。"))
+    before = {"title": campaign.title, "kind": campaign.kind, "purpose": campaign.purpose, "unit": campaign.unit_id,
+              "version": campaign.version_id, "opens_at": campaign.opens_at, "closes_at": campaign.closes_at}
+    audit.record(actor=actor, action="surveys.campaign.delete", obj=campaign, before=before)
+    campaign.delete()  # invitations and reminders cascade
 
 
 @transaction.atomic

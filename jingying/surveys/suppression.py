@@ -242,8 +242,10 @@ class CrossBlocks:
         for (cat, age), n in cells.items():
             cats[cat] = cats.get(cat, 0) + n
             ages[age] = ages.get(age, 0) + n
-        cat_apart = {c for c, n in cats.items() if n > 0} - suppress(cats, k)
-        age_apart = {a for a, n in ages.items() if n > 0} - suppress(ages, k)
+        cat_hidden: set[str] = suppress(cats, k)
+        age_hidden: set[str] = suppress(ages, k)
+        cat_apart = {c for c, n in cats.items() if n > 0} - cat_hidden
+        age_apart = {a for a, n in ages.items() if n > 0} - age_hidden
         if self._safe(cells, cat_apart, age_apart):
             return {"category": cat_apart, "age": age_apart}
         # The two breakdowns together would give a small group away. Pool more of one of them,

@@ -9,10 +9,11 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -20,8 +21,8 @@ from jingying.core.scoping import covers, has_perm
 from jingying.core.views_generic import is_htmx, paginate, render_page, require_perm
 from jingying.org import selectors as org_selectors
 from jingying.org.forms import bootstrap
-from jingying.surveys import export, logic, selectors, services, transfer
 from jingying.surveys import indices as index_defs
+from jingying.surveys import logic, selectors, services, transfer
 from jingying.surveys.choices import CampaignKind, QuestionKind
 from jingying.surveys.forms import (
     CampaignEditForm,
@@ -31,8 +32,10 @@ from jingying.surveys.forms import (
     QuestionnaireForm,
     VersionForm,
 )
-from jingying.surveys.models import Campaign
+from jingying.surveys.models import Campaign, ResultsExport
 from jingying.surveys.views_analysis import ANALYSIS_TABS, analysis_context
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 # --- officers ------------------------------------------------------------------------------
 
@@ -482,22 +485,52 @@ def _public_context(request: HttpRequest, campaign: Campaign, can_manage: bool) 
                        "can_review": can_manage}}
 
 
+@require_POST
 def campaign_export(request: HttpRequest, pk: int) -> HttpResponse:
+    """Start building the results workbook in the background; the job page (or, for htmx, its
+    status fragment in place of the button) polls until the download link appears."""
+    from jingying.surveys import services_export
+
     require_perm(request, "surveys.export_results")
     actor = request.user
     campaign = selectors.access_campaign(actor, pk, perm="surveys.view_results")
     unit = _start_unit(request, campaign, "surveys.export_results")
-    results = selectors.campaign_results(actor=actor, campaign=campaign, unit=unit, with_texts=False)
-    if not results.shown:
+    results_url = f"{reverse('surveys:campaign_results', args=[campaign.pk])}?unit={unit.pk}"
+    try:
+        job = services_export.results_export_request(actor=actor, campaign=campaign, unit=unit,
+                                                     language=get_language())
+    except ValidationError as exc:
         # Nothing to export until k people have answered; say so on the results page.
-        messages.warning(request, _("回答人数还不足 %(k)d 人，暂不能导出结果。") % {"k": results.k})
-        return redirect(f"{reverse('surveys:campaign_results', args=[campaign.pk])}?unit={unit.pk}")
-    head, children = selectors.campaign_rates(campaign=campaign, unit=unit)
-    extra = export.analysis_export(actor=actor, campaign=campaign, unit=unit)
-    data = export.results_workbook(results, head, children, extra)
-    response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f'attachment; filename="campaign-{campaign.pk}-{unit.code}.xlsx"'
-    return response
+        messages.warning(request, " ".join(exc.messages))
+        return redirect(results_url)
+    if is_htmx(request):
+        return render_page(request, "surveys/partials/export_status.html", {"job": job}, status=202)
+    return redirect("surveys:export_job", pk=job.pk)
+
+
+def _export_job(request: HttpRequest, pk: Any) -> ResultsExport:
+    """The user's own export, or 404 (someone else's is indistinguishable from none)."""
+    user_id = getattr(request.user, "pk", None)
+    job = ResultsExport.objects.select_related("campaign__unit", "unit").filter(pk=pk, created_by_id=user_id).first()
+    if job is None:
+        raise Http404
+    return job
+
+
+def export_job(request: HttpRequest, pk: Any) -> HttpResponse:
+    """The export's page; while it runs, its status fragment polls itself (htmx)."""
+    job = _export_job(request, pk)
+    return render_page(request, "surveys/export_job.html", {"job": job, "campaign": job.campaign},
+                       fragment="surveys/partials/export_status.html")
+
+
+def export_download(request: HttpRequest, pk: Any) -> FileResponse:
+    """The finished workbook, for its requester who may still export that unit (else 404)."""
+    from jingying.surveys import services_export
+
+    job = _export_job(request, pk)
+    path = services_export.results_export_open(actor=request.user, job=job)
+    return FileResponse(path.open("rb"), as_attachment=True, filename=job.file_name, content_type=XLSX_TYPE)
 
 
 urlpatterns = [
@@ -525,5 +558,7 @@ urlpatterns = [
     path("campaigns/<int:pk>/remind/", campaign_remind, name="campaign_remind"),
     path("campaigns/<int:pk>/close/", campaign_close, name="campaign_close"),
     path("campaigns/<int:pk>/results/", campaign_results, name="campaign_results"),
-    path("campaigns/<int:pk>/results.xlsx", campaign_export, name="campaign_export"),
+    path("campaigns/<int:pk>/export/", campaign_export, name="campaign_export"),
+    path("exports/<uuid:pk>/", export_job, name="export_job"),
+    path("exports/<uuid:pk>/download/", export_download, name="export_download"),
 ]

@@ -1,6 +1,9 @@
 """JSON API of screening, crisis alerts and counselling (mounted at /api/v1/health/psych).
 
 - GET  /rounds                       screening rounds the caller may follow ({items, count})
+- GET  /rounds/{id}                  one round (with `started`: someone consented or answered)
+- PATCH /rounds/{id}                 change it; once started only title, description, closes_at (422)
+- DELETE /rounds/{id}                204; 409 once anyone consented or answered
 - GET  /rounds/{id}/stats            participation and tier counts, k-suppressed (?unit=)
 - GET  /results                      person-level results (counsellors, psych domain; audited per row)
 - GET  /alerts                       crisis alerts (counsellors, psych domain)
@@ -14,21 +17,23 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
-from ninja import Field, Query, Router, Schema
+from django.utils.translation import gettext as _
+from ninja import Field, Query, Router, Schema, Status
 
 from jingying.core import audit
-from jingying.core.scoping import require_perm
+from jingying.core.scoping import covers, require_perm
 from jingying.health.models import CrisisAlert, ScreeningResult
 from jingying.health.selectors import psych as selectors
-from jingying.health.services import crisis
+from jingying.health.services import crisis, screening
 from jingying.org.models import Unit
 from jingying.org.schemas import ErrorOut
 
 router = Router(tags=["health-psych"])
 DOMAIN = "psych"
 MAX_LIMIT = 200
-ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 
 
 class Paging(Schema):
@@ -50,6 +55,23 @@ class RoundOut(Schema):
     instruments: list[str]
     opens_at: dt.datetime
     closes_at: dt.datetime
+
+
+class RoundDetailOut(RoundOut):
+    description: str
+    started: bool
+
+
+class RoundIn(Schema):
+    """Fields to change; what is left out stays as it is."""
+
+    title: str | None = Field(None, max_length=200)
+    description: str | None = None
+    year: int | None = Field(None, ge=2000, le=2100)
+    unit: int | None = Field(None, description="范围单位 id（有人同意或作答后不能改）")
+    instruments: list[str] | None = Field(None, description="量表代码，如 PHQ-9（有人同意或作答后不能改）")
+    opens_at: dt.datetime | None = None
+    closes_at: dt.datetime | None = None
 
 
 class RoundPage(Schema):
@@ -145,6 +167,49 @@ def psych_round_list(request: HttpRequest, paging: Query[Paging]) -> RoundPage:
     return RoundPage(items=[RoundOut(id=r.pk, title=r.title, unit=r.unit_id, unit_name=r.unit.name, year=r.year,
                                      instruments=list(r.instruments), opens_at=r.opens_at, closes_at=r.closes_at)
                             for r in rows], count=count)
+
+
+def _detail(r: Any) -> RoundDetailOut:
+    return RoundDetailOut(id=r.pk, title=r.title, unit=r.unit_id, unit_name=r.unit.name, year=r.year,
+                          instruments=list(r.instruments), opens_at=r.opens_at, closes_at=r.closes_at,
+                          description=r.description, started=screening.round_started(r))
+
+
+def _managed_round(request: HttpRequest, round_id: int) -> Any:
+    require_perm(request.user, "health.manage_round")
+    found = selectors.access_round(request.user, round_id)
+    if not covers(request.user, "health.manage_round", found.unit.path):
+        raise Http404
+    return found
+
+
+@router.get("/rounds/{int:round_id}", response={200: RoundDetailOut, **ERRORS}, summary="心理筛查详情")
+def psych_round_detail(request: HttpRequest, round_id: int) -> RoundDetailOut:
+    require_perm(request.user, "health.view_round")
+    return _detail(selectors.access_round(request.user, round_id))
+
+
+@router.patch("/rounds/{int:round_id}", response={200: RoundDetailOut, **ERRORS}, summary="修改心理筛查")
+def psych_round_update(request: HttpRequest, round_id: int, payload: RoundIn) -> RoundDetailOut:
+    found = _managed_round(request, round_id)
+    changes = payload.dict(exclude_unset=True)
+    if "unit" in changes:
+        unit = Unit.objects.filter(pk=changes["unit"] or 0).first()
+        if unit is None:
+            raise ValidationError({"unit": [_("没有这个单位")]})
+        changes["unit"] = unit
+    updated = screening.round_update(actor=request.user, screening=found, **changes)
+    return _detail(updated)
+
+
+@router.delete("/rounds/{int:round_id}", response={204: None, **ERRORS}, summary="删除心理筛查（无人同意或作答时）")
+def psych_round_delete(request: HttpRequest, round_id: int) -> Status[None]:
+    found = _managed_round(request, round_id)
+    try:
+        screening.round_delete(actor=request.user, screening=found)
+    except ValidationError as exc:
+        return Status(409, {"detail": " ".join(exc.messages)})  # type: ignore[arg-type]
+    return Status(204, None)
 
 
 def _row(unit: Any, label: str, shown: bool, invited: int, answered: int, tiers: dict[str, int | None]) -> StatRowOut:

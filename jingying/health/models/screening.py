@@ -25,6 +25,7 @@ class ScreeningRound(models.Model):
     unit = models.ForeignKey("org.Unit", verbose_name=_("范围单位"), on_delete=models.PROTECT, related_name="+")
     year = models.PositiveSmallIntegerField(_("年度"), db_index=True)
     instruments = models.JSONField(_("量表"), default=list)
+    description = models.TextField(_("说明"), blank=True)
     opens_at = models.DateTimeField(_("开始时间"))
     closes_at = models.DateTimeField(_("截止时间"))
     consent_version = models.CharField(_("知情同意书版本"), max_length=20)

@@ -88,24 +88,22 @@ def _instrument_version(code: str, root: Unit) -> Any:
     return version
 
 
-@transaction.atomic
-def round_create(*, actor: Any, unit: Unit, title: str, year: int, instruments: Sequence[str],
-                 opens_at: dt.datetime, closes_at: dt.datetime) -> ScreeningRound:
-    """A screening of everyone serving in the unit's subtree: one identified campaign per
-    instrument, linked to the round."""
-    from jingying.surveys import services as survey_services
-    from jingying.surveys.choices import CampaignKind
+ROUND_FIELDS = ["title", "description", "year", "unit_id", "instruments", "opens_at", "closes_at"]
 
-    require(actor, "health.manage_round", unit.path)
-    errors: dict[str, list[str]] = {}
-    codes = list(dict.fromkeys(c.strip().upper() for c in instruments if c.strip()))
+
+def _clean_codes(instruments: Sequence[str]) -> list[str]:
+    return list(dict.fromkeys(c.strip().upper() for c in instruments if c.strip()))
+
+
+def _check_round(*, title: str, codes: list[str], opens_at: dt.datetime, closes_at: dt.datetime,
+                 root: Unit, errors: dict[str, list[str]]) -> dict[str, Any]:
+    """Validate a round's fields into `errors`; the published instrument versions by code."""
     if not codes:
         errors["instruments"] = [_("请至少选择一个量表")]
     if opens_at >= closes_at:
         errors["closes_at"] = [_("截止时间须晚于开始时间")]
     if not title.strip():
         errors["title"] = [_("请填写名称")]
-    root = Unit.objects.filter(parent__isnull=True).order_by("path").first() or unit
     versions = {}
     for code in codes:
         version = _instrument_version(code, root)
@@ -113,24 +111,149 @@ def round_create(*, actor: Any, unit: Unit, title: str, year: int, instruments: 
             errors.setdefault("instruments", []).append(
                 _("量表 %(code)s 没有可用的题目（题目须由持证方录入），不能用于筛查") % {"code": code})
         versions[code] = version
+    return versions
+
+
+def _campaign_intro(screening: ScreeningRound) -> str:
+    return _("本量表属于心理筛查“%(title)s”，请从“心理筛查”页面阅读知情同意后作答。") % {"title": screening.title}
+
+
+def _create_campaigns(*, actor: Any, screening: ScreeningRound, versions: Mapping[str, Any]) -> None:
+    """One identified campaign per instrument, marked as a screening so the survey engine never
+    offers it among ordinary surveys (answered only here, after consent)."""
+    from jingying.surveys import services as survey_services
+    from jingying.surveys.choices import CampaignKind, CampaignPurpose
+
+    for position, code in enumerate(screening.instruments, start=1):
+        campaign = survey_services.campaign_create(
+            actor=actor, version=versions[code], unit=screening.unit, title=f"{screening.title}·{code}",
+            kind=CampaignKind.IDENTIFIED, opens_at=screening.opens_at, closes_at=screening.closes_at,
+            intro=_campaign_intro(screening), purpose=CampaignPurpose.SCREENING)
+        RoundCampaign.objects.create(round=screening, campaign=campaign, instrument_code=code, position=position)
+
+
+def _delete_campaigns(*, actor: Any, screening: ScreeningRound) -> None:
+    from jingying.surveys import services as survey_services
+
+    for link in list(RoundCampaign.objects.filter(round=screening).select_related("campaign__unit")):
+        campaign = link.campaign
+        link.delete()  # the link protects the campaign
+        survey_services.campaign_delete(actor=actor, campaign=campaign)
+
+
+def _root(unit: Unit) -> Unit:
+    return Unit.objects.filter(parent__isnull=True).order_by("path").first() or unit
+
+
+@transaction.atomic
+def round_create(*, actor: Any, unit: Unit, title: str, year: int, instruments: Sequence[str],
+                 opens_at: dt.datetime, closes_at: dt.datetime, description: str = "") -> ScreeningRound:
+    """A screening of everyone serving in the unit's subtree: one identified campaign per
+    instrument, linked to the round."""
+    require(actor, "health.manage_round", unit.path)
+    errors: dict[str, list[str]] = {}
+    codes = _clean_codes(instruments)
+    versions = _check_round(title=title, codes=codes, opens_at=opens_at, closes_at=closes_at, root=_root(unit),
+                            errors=errors)
     if errors:
         raise ValidationError(errors)
     screening = ScreeningRound(title=title.strip(), unit=unit, year=year, instruments=codes, opens_at=opens_at,
-                               closes_at=closes_at, consent_version=CONSENT_VERSION,
+                               closes_at=closes_at, consent_version=CONSENT_VERSION, description=description.strip(),
                                created_by=actor if getattr(actor, "pk", None) else None)
     screening.full_clean(exclude=["created_by"])
     screening.save()
-    intro = _("本量表属于心理筛查“%(title)s”，请从“心理筛查”页面阅读知情同意后作答。") % {"title": screening.title}
-    for position, code in enumerate(codes, start=1):
-        campaign = survey_services.campaign_create(
-            actor=actor if actor is not SYSTEM else SYSTEM, version=versions[code], unit=unit,
-            title=f"{screening.title}·{code}", kind=CampaignKind.IDENTIFIED, opens_at=opens_at, closes_at=closes_at,
-            intro=intro)
-        RoundCampaign.objects.create(round=screening, campaign=campaign, instrument_code=code, position=position)
+    _create_campaigns(actor=actor, screening=screening, versions=versions)
     audit.record(actor=actor, action="health.screening_round.create", obj=screening,
                  after={"unit": unit.pk, "year": year, "instruments": codes, "opens_at": opens_at,
                         "closes_at": closes_at})
     return screening
+
+
+def round_started(screening: ScreeningRound) -> bool:
+    """Whether anyone has consented to or answered the round: from then on its instruments,
+    scope and start are fixed (consent was given to them) and it can no longer be deleted."""
+    from jingying.surveys.models import Invitation
+
+    return (ScreeningConsent.objects.filter(round=screening).exists()
+            or ScreeningResult.objects.filter(round=screening).exists()
+            or Invitation.objects.filter(campaign__screening_link__round=screening, answered=True).exists())
+
+
+@transaction.atomic
+def round_update(*, actor: Any, screening: ScreeningRound, title: str | None = None,
+                 description: str | None = None, year: int | None = None, unit: Unit | None = None,
+                 instruments: Sequence[str] | None = None, opens_at: dt.datetime | None = None,
+                 closes_at: dt.datetime | None = None) -> ScreeningRound:
+    """Change a round; None leaves a field as it is.
+
+    Before anyone has consented or answered, everything may change (a new scope, instrument set
+    or start rebuilds the round's campaigns and invitations). After that only the name, the
+    description and the closing date: the officers consented to these instruments.
+    """
+    require(actor, "health.manage_round", screening.unit.path)
+    screening = ScreeningRound.objects.select_for_update().select_related("unit").get(pk=screening.pk)
+    before = audit.snapshot(screening, ROUND_FIELDS)
+    new_title = screening.title if title is None else title.strip()
+    new_unit = screening.unit if unit is None else unit
+    codes = list(screening.instruments) if instruments is None else _clean_codes(instruments)
+    new_opens = screening.opens_at if opens_at is None else opens_at
+    new_closes = screening.closes_at if closes_at is None else closes_at
+    new_year = screening.year if year is None else int(year)
+    errors: dict[str, list[str]] = {}
+    fixed = {"unit": new_unit.pk != screening.unit_id, "instruments": codes != list(screening.instruments),
+             "opens_at": new_opens != screening.opens_at, "year": new_year != screening.year}
+    rebuild = fixed["unit"] or fixed["instruments"] or fixed["opens_at"]
+    if any(fixed.values()) and round_started(screening):
+        for name, changed in fixed.items():
+            if changed:
+                errors[name] = [_("已有人同意或作答，量表、范围、年度和开始时间不能再改；只能修改名称、说明和截止时间。")]
+        raise ValidationError(errors)
+    if fixed["unit"]:
+        require(actor, "health.manage_round", new_unit.path)
+    versions = _check_round(title=new_title, codes=codes, opens_at=new_opens, closes_at=new_closes,
+                            root=_root(new_unit), errors=errors) if rebuild else {}
+    if not rebuild:
+        if not new_title:
+            errors["title"] = [_("请填写名称")]
+        if new_opens >= new_closes:
+            errors["closes_at"] = [_("截止时间须晚于开始时间")]
+    if errors:
+        raise ValidationError(errors)
+    closes_changed = new_closes != screening.closes_at
+    screening.title, screening.unit, screening.instruments = new_title, new_unit, codes
+    screening.opens_at, screening.closes_at, screening.year = new_opens, new_closes, new_year
+    if description is not None:
+        screening.description = description.strip()
+    screening.full_clean(exclude=["created_by"])
+    screening.save()
+    if rebuild:
+        _delete_campaigns(actor=actor, screening=screening)
+        _create_campaigns(actor=actor, screening=screening, versions=versions)
+    else:
+        from jingying.surveys import services as survey_services
+
+        for link in RoundCampaign.objects.filter(round=screening).select_related("campaign__unit"):
+            survey_services.campaign_update(actor=actor, campaign=link.campaign,
+                                            title=f"{screening.title}·{link.instrument_code}",
+                                            intro=_campaign_intro(screening),
+                                            closes_at=new_closes if closes_changed else None)
+    audit.record(actor=actor, action="health.screening_round.update", obj=screening, before=before,
+                 after=audit.snapshot(screening, ROUND_FIELDS))
+    return screening
+
+
+@transaction.atomic
+def round_delete(*, actor: Any, screening: ScreeningRound) -> None:
+    """Delete a round (with its campaigns and invitations) that nobody has consented to or
+    answered yet; afterwards it is a record of who took part, so it can only be closed early."""
+    require(actor, "health.manage_round", screening.unit.path)
+    screening = ScreeningRound.objects.select_for_update().get(pk=screening.pk)
+    if round_started(screening):
+        raise ValidationError(_("已有人同意或作答，这次筛查不能删除。如需提前结束，请把截止时间改为现在。"))
+    before = audit.snapshot(screening, ROUND_FIELDS)
+    audit.record(actor=actor, action="health.screening_round.delete", obj=screening, before=before)
+    _delete_campaigns(actor=actor, screening=screening)
+    screening.delete()
 
 
 def _my_invited(actor: Any, screening: ScreeningRound) -> Person:

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from jingying.core import audit
-from jingying.core.scoping import has_perm, require_perm
+from jingying.core.scoping import covers, has_perm, require_perm
 from jingying.core.views_generic import paginate, render_page
 from jingying.health.choices_psych import (
     AlertOutcome,
@@ -169,7 +169,7 @@ def round_create(request: HttpRequest) -> HttpResponse:
             year = int(data.get("year") or opens.year)
             created = screening.round_create(actor=request.user, unit=unit, title=data.get("title", ""), year=year,
                                              instruments=request.POST.getlist("instruments"), opens_at=opens,
-                                             closes_at=closes)
+                                             closes_at=closes, description=data.get("description", ""))
         except ValidationError as exc:
             errors, status = _errors(exc), 400
         except PermissionDenied:
@@ -181,6 +181,88 @@ def round_create(request: HttpRequest) -> HttpResponse:
                "instruments": ["PHQ-9", "GAD-7", "PCL-5", "WHO-5", "K10", "AUDIT"],
                "chosen": request.POST.getlist("instruments") if request.method == "POST" else ["PHQ-9", "GAD-7"]}
     return render_page(request, "health/round_form.html", context, status=status)
+
+
+def _minute(value: dt.datetime) -> dt.datetime:
+    return timezone.localtime(value).replace(second=0, microsecond=0)
+
+
+def _manage_round(request: HttpRequest, pk: int) -> Any:
+    """A round the user may manage: out of their scope (or without the permission) 404."""
+    screening_round = selectors.access_round(request.user, pk)
+    if not covers(request.user, "health.manage_round", screening_round.unit.path):
+        raise Http404
+    return screening_round
+
+
+@require_http_methods(["GET", "POST"])
+def round_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Everything before anyone consented or answered; afterwards name, description and the
+    closing date only (the locked fields are shown read-only and ignored when posted)."""
+    from jingying.core.scoping import grant_roots
+
+    screening_round = _manage_round(request, pk)
+    started = screening.round_started(screening_round)
+    units = [Unit.objects.get(pk=g.unit_id) for g in grant_roots(request.user, "health.manage_round")]
+    if screening_round.unit not in units:
+        units.insert(0, screening_round.unit)
+    errors: dict[str, str] = {}
+    status = 200
+    if request.method == "POST":
+        data: Any = request.POST
+        closes = _when(data.get("closes_at", ""))
+        changes: dict[str, Any] = {"title": data.get("title", ""), "description": data.get("description", "")}
+        try:
+            if closes is None:
+                raise ValidationError({"closes_at": [_("请填写截止时间")]})
+            if closes != _minute(screening_round.closes_at):
+                changes["closes_at"] = closes
+            if not started:
+                unit = Unit.objects.filter(pk=data.get("unit") or 0).first()
+                opens = _when(data.get("opens_at", ""))
+                if unit is None or opens is None:
+                    raise ValidationError(_("请填写范围单位、开始和截止时间"))
+                changes.update(unit=unit, instruments=request.POST.getlist("instruments"),
+                               year=int(data.get("year") or opens.year))
+                if opens != _minute(screening_round.opens_at):
+                    changes["opens_at"] = opens
+            screening.round_update(actor=request.user, screening=screening_round, **changes)
+        except ValidationError as exc:
+            errors, status = _errors(exc), 400
+        except (PermissionDenied, ValueError):
+            errors, status = {"unit": _("您不能在这个单位发起筛查")}, 400
+        else:
+            messages.success(request, _("已保存"))
+            return redirect("health:round_detail", pk=screening_round.pk)
+    else:
+        data = {"title": screening_round.title, "description": screening_round.description,
+                "year": screening_round.year, "unit": screening_round.unit_id,
+                "opens_at": _minute(screening_round.opens_at).strftime("%Y-%m-%dT%H:%M"),
+                "closes_at": _minute(screening_round.closes_at).strftime("%Y-%m-%dT%H:%M")}
+    chosen = (request.POST.getlist("instruments") if request.method == "POST" and not started
+              else list(screening_round.instruments))
+    context = {"units": units, "errors": errors, "data": data, "round": screening_round, "started": started,
+               "instruments": ["PHQ-9", "GAD-7", "PCL-5", "WHO-5", "K10", "AUDIT"], "chosen": chosen}
+    return render_page(request, "health/round_form.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def round_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    """Confirm, then delete; refused (400, with the reason) once anyone consented or answered."""
+    screening_round = _manage_round(request, pk)
+    error = ""
+    status = 200
+    if request.method == "POST":
+        try:
+            screening.round_delete(actor=request.user, screening=screening_round)
+        except ValidationError as exc:
+            error, status = " ".join(exc.messages), 400
+        else:
+            messages.success(request, _("已删除心理筛查“%(title)s”") % {"title": screening_round.title})
+            return redirect("health:round_list")
+    started = screening.round_started(screening_round)
+    return render_page(request, "health/round_delete.html",
+                       {"round": screening_round, "started": started, "error": error}, status=status)
 
 
 def _stats_unit(request: HttpRequest, screening_round: Any) -> Unit:
@@ -202,6 +284,7 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "round": screening_round, "stats": stats, "tiers": Tier,
         "can_results": has_perm(request.user, "health.view_screening", domain=DOMAIN),
         "campaigns": screening_round.campaigns.select_related("campaign"),
+        "can_manage": covers(request.user, "health.manage_round", screening_round.unit.path),
     })
 
 
@@ -588,6 +671,8 @@ urlpatterns = [
     path("screening/rounds/add/", round_create, name="round_create"),
     path("screening/rounds/<int:pk>/", round_detail, name="round_detail"),
     path("screening/rounds/<int:pk>/stats.xlsx", round_export, name="round_export"),
+    path("screening/rounds/<int:pk>/edit/", round_edit, name="round_edit"),
+    path("screening/rounds/<int:pk>/delete/", round_delete, name="round_delete"),
     path("screening/results/", result_list, name="result_list"),
     path("screening/results/<int:pk>/", result_detail, name="result_detail"),
     path("alerts/", alert_list, name="alert_list"),

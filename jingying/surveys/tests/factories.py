@@ -60,3 +60,16 @@ def good_answers(**over: Any) -> dict[str, Any]:
                                "grid": {"pay": "3", "lead": "4"}, "words": ""}
     answers.update(over)
     return answers
+
+
+def export_via_job(client: Any, campaign_pk: int, unit_pk: int | None = None) -> Any:
+    """Ask for the results workbook as the screen does (POST → job page) and download it; the
+    tests run tasks immediately, so the job is finished when the POST returns."""
+    from django.urls import reverse
+
+    url = reverse("surveys:campaign_export", args=[campaign_pk])
+    started = client.post(url + (f"?unit={unit_pk}" if unit_pk else ""))
+    if started.status_code != 302 or "/exports/" not in started["Location"]:
+        return started
+    job_id = started["Location"].rstrip("/").split("/")[-1]
+    return client.get(reverse("surveys:export_download", args=[job_id]))

@@ -18,7 +18,7 @@ from jingying.core.testing import login_client
 from jingying.org.tests.factories import Tree, make_unit, make_user
 from jingying.surveys import services, transfer
 from jingying.surveys.models import Questionnaire
-from jingying.surveys.tests.factories import good_answers, make_campaign, make_version
+from jingying.surveys.tests.factories import export_via_job, good_answers, make_campaign, make_version
 from jingying.surveys.tests.factories_analysis import add_responses
 from jingying.surveys.tests.test_api import bearer
 
@@ -121,9 +121,9 @@ def test_api_scope(world: dict[str, Any]) -> None:
 
 def test_export_workbook(world: dict[str, Any]) -> None:
     client = login_client(world["region"])
-    response = client.get(reverse("surveys:campaign_export", args=[world["campaign"].pk]))
+    response = export_via_job(client, world["campaign"].pk)
     assert response.status_code == 200
-    book = openpyxl.load_workbook(io.BytesIO(response.content))
+    book = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
     assert {"结果", "参与情况", "交叉分析", "指数", "主题"} <= set(book.sheetnames)
     cross = [tuple(row) for row in book["交叉分析"].iter_rows(values_only=True)]
     head = next(i for i, r in enumerate(cross) if r[0] == "您对当前工作状态的满意程度 · 按人员类别")

@@ -18,7 +18,7 @@ from jingying.core.testing import DetailViewTests, ListViewTests, Scope, assert_
 from jingying.org.tests.factories import PersonFactory, Tree, make_user
 from jingying.surveys import services, transfer
 from jingying.surveys.models import Campaign, Question, Questionnaire, QuestionnaireVersion, Reminder
-from jingying.surveys.tests.factories import good_answers, make_campaign, make_version
+from jingying.surveys.tests.factories import export_via_job, good_answers, make_campaign, make_version
 
 pytestmark = pytest.mark.django_db
 
@@ -134,18 +134,18 @@ def test_results_appear_from_five_and_export_has_no_raw_rows(setup: dict[str, An
         services.response_submit(actor=officer, campaign_id=campaign.pk, raw=good_answers(words="秘密意见"))
     page = client.get(results_url).content.decode()
     assert "暂不显示结果" in page and 'id="results-n"' not in page
-    refused = client.get(export_url)
+    refused = client.post(export_url)
     assert refused.status_code == 302  # back to the results page, with the reason as a message
     assert "results" in refused["Location"]
     services.response_submit(actor=setup["officers"][4], campaign_id=campaign.pk, raw=good_answers(words="秘密意见"))
     page = client.get(results_url).content.decode()
     assert re.search(r'id="results-n">5<', page)
     assert "秘密意见" not in page  # fewer than 10 wrote text
-    response = client.get(export_url)
+    response = export_via_job(client, campaign.pk)
     assert response.status_code == 200
     from openpyxl import load_workbook
 
-    book = load_workbook(io.BytesIO(response.content))
+    book = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
     cells = [str(c.value) for ws in book.worksheets for row in ws.iter_rows() for c in row if c.value is not None]
     assert "您对当前工作状态的满意程度" in cells and "秘密意见" not in cells
     detail = client.get(reverse("surveys:campaign_detail", args=[campaign.pk])).content.decode()
@@ -383,7 +383,7 @@ def test_leader_drills_into_results_of_own_unit_only(setup: dict[str, Any]) -> N
     assert "新城区分局" in page and re.search(r'id="results-n">5<', page)
     assert leader.get(url, {"unit": tree.station.pk}).status_code == 200
     assert leader.get(url, {"unit": tree.city.pk}).status_code == 404
-    assert leader.get(reverse("surveys:campaign_export", args=[campaign.pk]), {"unit": tree.station.pk}).status_code == 200
+    assert export_via_job(leader, campaign.pk, tree.station.pk).status_code == 200
     closed = make_campaign(tree.city, version=campaign.version, title="已截止")
     Campaign.objects.filter(pk=closed.pk).update(opens_at=closed.opens_at.replace(year=2020),
                                                  closes_at=closed.closes_at.replace(year=2020))
