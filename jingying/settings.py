@@ -202,3 +202,17 @@ JINGYING_PUBLIC_CACHE_SECONDS = conf.env_str("JINGYING_PUBLIC_CACHE_SECONDS", "5
 # read lazily through conf.notes_key (a key file in the data dir unless set).
 JINGYING_CRISIS_ACK_MINUTES = conf.env_int("JINGYING_CRISIS_ACK_MINUTES", 60)
 JINGYING_DEMO_LOADERS += ["jingying.health.demo_psych.load_demo_health_psych"]
+
+# --- security: API tokens and the second factor (decision 0012), upload retention ---
+# Longest life, in days, of an API token for an account whose grants need the second factor.
+JINGYING_API_TOKEN_MAX_DAYS_2FA = max(1, conf.env_int("JINGYING_API_TOKEN_MAX_DAYS_2FA", 30))
+# Uploaded import workbooks (personal data) of finished, failed or abandoned imports are deleted
+# after this many days; the job row stays with its summary (jingying.core.retention).
+JINGYING_UPLOAD_RETENTION_DAYS = max(1, conf.env_int("JINGYING_UPLOAD_RETENTION_DAYS", 7))
+# Transient uploads the retention job clears: "app_label.Model" → "module:function" listing the
+# extra files a job left next to its upload (e.g. the error workbook), or "" for none.
+JINGYING_TRANSIENT_UPLOADS = {
+    "org.RosterImport": "jingying.org.tasks:job_extra_files",
+    "health.CheckupImport": "",
+}
+JINGYING_PERIODIC_JOBS += [("core.upload_retention", "jingying.core.retention:purge_transient_uploads", 6 * 60)]

@@ -141,9 +141,12 @@ def roster_job_confirm(request: HttpRequest, pk: Any) -> HttpResponse:
     return redirect("org:roster_job", pk=job.pk)
 
 
-def roster_job_errors(request: HttpRequest, pk: Any) -> FileResponse:
+def roster_job_errors(request: HttpRequest, pk: Any) -> HttpResponse:
     _require(request, "org.import_person")
     job = _job_for(request, pk)
+    if job.file_removed_at is not None or not job.file:
+        # Deleted with the upload after the retention period: say so on the job page.
+        return redirect("org:roster_job", pk=job.pk)
     report = Path(error_workbook_path(job))
     if job.status != RosterImport.Status.INVALID or not report.is_file():
         raise Http404
