@@ -49,7 +49,7 @@ def counsellor(tree: Tree, name: str = "counsellor") -> Any:
 # --- who may issue a token for an account that needs the second factor ----------------------
 
 
-@pytest.mark.parametrize("role,domains", [(Role.COUNSELLOR, [Domain.PSYCH]), (Role.INSPECTOR, [Domain.INTEGRITY]),
+@pytest.mark.parametrize(("role", "domains"), [(Role.COUNSELLOR, [Domain.PSYCH]), (Role.INSPECTOR, [Domain.INTEGRITY]),
                                           (Role.AUDITOR, []), (Role.SYSADMIN, [])])
 def test_security_administrator_cannot_issue_for_an_account_needing_totp(tree: Tree, role: str,
                                                                         domains: list[str]) -> None:
