@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib.auth import authenticate
@@ -11,6 +11,9 @@ from django.utils.translation import gettext_lazy as _
 
 from jingying.accounts import login_rules
 from jingying.core.middleware import client_ip
+
+if TYPE_CHECKING:
+    from jingying.accounts.models import User
 
 # One message for a wrong name and a wrong password, so a reply never tells whether an
 # account exists.
@@ -23,7 +26,7 @@ class LoginForm(forms.Form):
 
     def __init__(self, request: HttpRequest, *args: Any, **kwargs: Any) -> None:
         self.request = request
-        self.user_cache = None
+        self.user_cache: User | None = None
         super().__init__(*args, **kwargs)
 
     def clean(self) -> dict[str, Any]:

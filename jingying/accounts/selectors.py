@@ -42,4 +42,7 @@ def api_token_list(*, actor: Any) -> QuerySet[Any]:
     """The actor's own API tokens, newest first (revoked and expired ones too, as the record)."""
     from jingying.accounts.models import ApiToken
 
-    return ApiToken.objects.filter(user_id=getattr(actor, "pk", None)).order_by("-created_at")
+    pk = getattr(actor, "pk", None)
+    if pk is None:
+        return ApiToken.objects.none()
+    return ApiToken.objects.filter(user_id=pk).order_by("-created_at")

@@ -18,6 +18,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils import timezone
@@ -141,7 +142,7 @@ def roster_job_confirm(request: HttpRequest, pk: Any) -> HttpResponse:
     return redirect("org:roster_job", pk=job.pk)
 
 
-def roster_job_errors(request: HttpRequest, pk: Any) -> HttpResponse:
+def roster_job_errors(request: HttpRequest, pk: Any) -> HttpResponseBase:
     _require(request, "org.import_person")
     job = _job_for(request, pk)
     if job.file_removed_at is not None or not job.file:
@@ -154,7 +155,7 @@ def roster_job_errors(request: HttpRequest, pk: Any) -> HttpResponse:
     return FileResponse(report.open("rb"), as_attachment=True, filename=_("%(stem)s-错误报告.xlsx") % {"stem": stem}, content_type=XLSX_TYPE)
 
 
-def roster_export(request: HttpRequest) -> HttpResponse:
+def roster_export(request: HttpRequest) -> HttpResponseBase:
     """The roster of everyone the user may export (optionally one unit's subtree, ?unit=ID).
 
     Personal data leaving the system needs a stated purpose (等保 audit: who, what and why), so
