@@ -303,3 +303,26 @@ def test_token_page_revokes_only_ones_own(tree: Tree) -> None:
     assert ordinary.status_code == 200
     fresh = ApiToken.objects.get(user=leader, revoked_at__isnull=True)
     assert fresh.name == "年度" and not fresh.second_factor  # an ordinary account's token: no cap, no flag
+
+
+def test_security_administrator_revokes_all_of_an_accounts_tokens_from_its_page(tree: Tree) -> None:
+    leader = make_user("leader", role=Role.LEADER, unit=tree.county)
+    _t1, s1 = api_token_create(actor=None, user=leader, name="one")
+    _t2, s2 = api_token_create(actor=None, user=leader, name="two")
+    secadmin = make_user("sec", role=Role.SECADMIN, unit=tree.region)
+    client = login_client(secadmin)
+    page = client.get(f"/accounts/users/{leader.pk}/").content.decode()
+    assert f"{s1[:8]}…" in page and f"{s2[:8]}…" in page
+    assert client.post(f"/accounts/users/{leader.pk}/tokens/", {"reason": ""}).status_code == 302
+    assert ApiToken.objects.filter(revoked_at__isnull=True).count() == 2  # a reason is required
+    assert client.post(f"/accounts/users/{leader.pk}/tokens/", {"reason": "疑似泄露"}).status_code == 302
+    assert not ApiToken.objects.filter(revoked_at__isnull=True).exists()
+    assert Client().get(PEOPLE, **bearer(s1)).status_code == 401
+    entries = AuditEntry.objects.filter(action="accounts.api_token.revoke")
+    assert entries.count() == 2 and {e.actor_id for e in entries} == {secadmin.pk}
+    assert {e.reason for e in entries} == {"疑似泄露"}
+    # Nobody else can do it through the same route.
+    other = make_user("other", role=Role.LEADER, unit=tree.county)
+    _t3, _s3 = api_token_create(actor=None, user=leader, name="three")
+    assert login_client(other).post(f"/accounts/users/{leader.pk}/tokens/", {"reason": "x"}).status_code == 403
+    assert ApiToken.objects.filter(revoked_at__isnull=True).count() == 1
