@@ -326,3 +326,27 @@ def test_security_administrator_revokes_all_of_an_accounts_tokens_from_its_page(
     _t3, _s3 = api_token_create(actor=None, user=leader, name="three")
     assert login_client(other).post(f"/accounts/users/{leader.pk}/tokens/", {"reason": "x"}).status_code == 403
     assert ApiToken.objects.filter(revoked_at__isnull=True).count() == 1
+
+
+def test_real_sign_in_decides_how_the_token_is_recorded(tree: Tree) -> None:
+    """Through the real sign-in pages: the TOTP step marks the session, the token page reads it."""
+    import pyotp
+
+    from jingying.accounts.models import LoginSecurity
+
+    user = counsellor(tree)
+    browser = Client()
+    assert browser.post("/accounts/login/", {"username": "counsellor", "password": "Pass-word-1"}).status_code == 302
+    assert browser.get("/accounts/tokens/").status_code == 302  # not signed in before the second factor
+    browser.get("/accounts/login/totp/")
+    secret = LoginSecurity.objects.get(user=user).totp_secret
+    assert browser.post("/accounts/login/totp/", {"code": pyotp.TOTP(secret).now()}).status_code == 302
+    assert browser.post("/accounts/tokens/", {"name": "报表", "days": "10"}).status_code == 200
+    token = ApiToken.objects.get(user=user)
+    assert token.issued_via == ApiToken.IssuedVia.SESSION_TOTP and token.second_factor
+
+    make_user("leader", role=Role.LEADER, unit=tree.county)
+    plain = Client()
+    assert plain.post("/accounts/login/", {"username": "leader", "password": "Pass-word-1"}).status_code == 302
+    assert plain.post("/accounts/tokens/", {"name": "报表", "days": "10"}).status_code == 200
+    assert ApiToken.objects.get(user__username="leader").issued_via == ApiToken.IssuedVia.SESSION
