@@ -82,6 +82,14 @@ def build_parser() -> argparse.ArgumentParser:
     t_create.add_argument("--name", default="cli")
     t_create.add_argument("--days", type=int, default=None)
     t_create.set_defaults(handler=_lazy("jingying.accounts.cli:cli_token_create"))
+    t_list = token_sub.add_parser("list", help="tokens (id, prefix, how issued, state), one user's or all")
+    t_list.add_argument("username", nargs="?", default=None)
+    t_list.set_defaults(handler=_lazy("jingying.accounts.cli:cli_token_list"))
+    t_revoke = token_sub.add_parser("revoke", help="end tokens now: by id, or --user for all of a user's")
+    t_revoke.add_argument("token_id", nargs="?", type=int, default=None)
+    t_revoke.add_argument("--user", default=None, help="revoke every live token of this user")
+    t_revoke.add_argument("--reason", default="", help="kept in the audit trail")
+    t_revoke.set_defaults(handler=_lazy("jingying.accounts.cli:cli_token_revoke"))
 
     bench = sub.add_parser("bench", help="measure the figures in benchmarks.md")
     bench.add_argument("--people", type=int, default=30000)
@@ -119,6 +127,13 @@ def build_parser() -> argparse.ArgumentParser:
     health_sub = health.add_subparsers(dest="health_command", required=True)
     h_escalate = health_sub.add_parser("escalate", help="escalate unacknowledged crisis alerts")
     h_escalate.set_defaults(handler=_lazy("jingying.health.cli_psych:cli_escalate"))
+
+    # security: delete expired import uploads now (the periodic job does it every few hours)
+    uploads = sub.add_parser("uploads", help="uploaded import files (personal data)")
+    uploads_sub = uploads.add_subparsers(dest="uploads_command", required=True)
+    u_purge = uploads_sub.add_parser("purge", help="delete files of finished imports older than the retention")
+    u_purge.add_argument("--days", type=int, default=None, help="default: JINGYING_UPLOAD_RETENTION_DAYS")
+    u_purge.set_defaults(handler=_lazy("jingying.core.retention:cli_purge"))
 
     manage = sub.add_parser("manage", help="run a Django management command")
     manage.add_argument("args", nargs=argparse.REMAINDER)

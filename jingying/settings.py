@@ -207,3 +207,17 @@ JINGYING_DEMO_LOADERS += ["jingying.health.demo_psych.load_demo_health_psych"]
 # kept this many hours for download; the periodic cleanup then removes them.
 JINGYING_SURVEY_EXPORT_HOURS = conf.env_int("JINGYING_SURVEY_EXPORT_HOURS", 24)
 JINGYING_PERIODIC_JOBS += [("surveys.exports_cleanup", "jingying.surveys.tasks:results_exports_cleanup", 60)]
+
+# --- security: API tokens and the second factor (decision 0013), upload retention ---
+# Longest life, in days, of an API token for an account whose grants need the second factor.
+JINGYING_API_TOKEN_MAX_DAYS_2FA = max(1, conf.env_int("JINGYING_API_TOKEN_MAX_DAYS_2FA", 30))
+# Uploaded import workbooks (personal data) of finished, failed or abandoned imports are deleted
+# after this many days; the job row stays with its summary (jingying.core.retention).
+JINGYING_UPLOAD_RETENTION_DAYS = max(1, conf.env_int("JINGYING_UPLOAD_RETENTION_DAYS", 7))
+# Transient uploads the retention job clears: "app_label.Model" → "module:function" listing the
+# extra files a job left next to its upload (e.g. the error workbook), or "" for none.
+JINGYING_TRANSIENT_UPLOADS = {
+    "org.RosterImport": "jingying.org.tasks:job_extra_files",
+    "health.CheckupImport": "",
+}
+JINGYING_PERIODIC_JOBS += [("core.upload_retention", "jingying.core.retention:purge_transient_uploads", 6 * 60)]

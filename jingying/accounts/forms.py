@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib.auth import authenticate
@@ -11,6 +11,9 @@ from django.utils.translation import gettext_lazy as _
 
 from jingying.accounts import login_rules
 from jingying.core.middleware import client_ip
+
+if TYPE_CHECKING:
+    from jingying.accounts.models import User
 
 # One message for a wrong name and a wrong password, so a reply never tells whether an
 # account exists.
@@ -23,7 +26,7 @@ class LoginForm(forms.Form):
 
     def __init__(self, request: HttpRequest, *args: Any, **kwargs: Any) -> None:
         self.request = request
-        self.user_cache = None
+        self.user_cache: User | None = None
         super().__init__(*args, **kwargs)
 
     def clean(self) -> dict[str, Any]:
@@ -57,3 +60,22 @@ class JingyingPasswordChangeForm(PasswordChangeForm):
     def save(self, commit: bool = True) -> Any:
         login_rules.password_set(actor=self.user, user=self.user, raw_password=self.cleaned_data["new_password1"])
         return self.user
+
+
+class ApiTokenForm(forms.Form):
+    """A new API token for oneself: a name to recognise it by and its life in days."""
+
+    name = forms.CharField(label=_("名称"), max_length=64, help_text=_("用途，例如“统计报表脚本”"))
+    days = forms.IntegerField(label=_("有效天数"), min_value=1)
+
+    def __init__(self, *args: Any, max_days: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.max_days = max_days
+        self.fields["days"].initial = min(30, max_days)
+        self.fields["days"].help_text = _("最长 %(n)d 天") % {"n": max_days}
+
+    def clean_days(self) -> int:
+        days: int = self.cleaned_data["days"]
+        if days > self.max_days:
+            raise forms.ValidationError(_("有效期最长 %(n)d 天") % {"n": self.max_days})
+        return days

@@ -31,7 +31,7 @@ def security_of(user: User) -> LoginSecurity:
 
 
 def _keys(username: str, address: str) -> list[tuple[str, str]]:
-    keys = [(LoginThrottle.Kind.ACCOUNT, username.strip().lower()[:150])]
+    keys: list[tuple[str, str]] = [(LoginThrottle.Kind.ACCOUNT, username.strip().lower()[:150])]
     if address:
         keys.append((LoginThrottle.Kind.ADDRESS, address))
     return keys
@@ -43,8 +43,9 @@ def locked_until(username: str, address: str) -> dt.datetime | None:
     latest = None
     for kind, key in _keys(username, address):
         row = LoginThrottle.objects.filter(kind=kind, key=key, locked_until__gt=now).first()
-        if row is not None and (latest is None or row.locked_until > latest):
-            latest = row.locked_until
+        until = row.locked_until if row is not None else None
+        if until is not None and (latest is None or until > latest):
+            latest = until
     return latest
 
 

@@ -87,7 +87,19 @@ def _digest(raw: str) -> str:
 
 
 class ApiToken(models.Model):
-    """A bearer token for the JSON API. Only its SHA-256 is stored; the token is shown once."""
+    """A bearer token for the JSON API. Only its SHA-256 is stored; the token is shown once.
+
+    For an account whose grants need the second factor a token is accepted only if it was issued
+    under that rule (`second_factor`): from a session that completed TOTP, or by the server's
+    `jingying token create`, with a bounded expiry (decision 0013). A revoked token keeps its row
+    as the record of what existed.
+    """
+
+    class IssuedVia(models.TextChoices):
+        SERVER = "server", _("服务器命令")
+        SESSION_TOTP = "session_totp", _("本人（已完成动态口令）")
+        SESSION = "session", _("本人（口令登录）")
+        SECADMIN = "secadmin", _("安全管理员签发")
 
     user = models.ForeignKey(User, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField(_("名称"), max_length=64, blank=True)
@@ -96,6 +108,13 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     expires_at = models.DateTimeField(_("到期时间"), null=True, blank=True)
     last_used_at = models.DateTimeField(_("最近使用"), null=True, blank=True)
+    # Blank on tokens made before the rule existed: treated as issued without the second factor.
+    issued_via = models.CharField(_("签发方式"), max_length=16, choices=IssuedVia.choices, blank=True)
+    second_factor = models.BooleanField(
+        _("按第二因素规则签发"), default=False,
+        help_text=_("签发时账号需要动态口令，且令牌由完成动态口令的会话或服务器命令签发"),
+    )
+    revoked_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("API 令牌")
@@ -103,6 +122,11 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} {self.prefix}…"
+
+    @property
+    def is_live(self) -> bool:
+        """Not revoked and not past its own expiry (the second-factor rules are checked on use)."""
+        return self.revoked_at is None and (self.expires_at is None or self.expires_at > timezone.now())
 
     @staticmethod
     def new_secret() -> str:

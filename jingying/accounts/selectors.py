@@ -36,3 +36,13 @@ def grant_history(*, actor: Any, user: User) -> QuerySet[Grant]:
     if not has_perm(actor, "accounts.manage_grants"):
         raise PermissionDenied("accounts.manage_grants")
     return Grant.objects.filter(user=user).select_related("unit", "granted_by").order_by("-created_at")
+
+
+def api_token_list(*, actor: Any) -> QuerySet[Any]:
+    """The actor's own API tokens, newest first (revoked and expired ones too, as the record)."""
+    from jingying.accounts.models import ApiToken
+
+    pk = getattr(actor, "pk", None)
+    if pk is None:
+        return ApiToken.objects.none()
+    return ApiToken.objects.filter(user_id=pk).order_by("-created_at")

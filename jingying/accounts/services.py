@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -16,22 +17,58 @@ from jingying.core.i18n import join_list
 from jingying.core.scoping import has_perm
 
 
+def api_token_max_expiry(now: dt.datetime | None = None) -> dt.datetime:
+    """The latest expiry a token of an account needing the second factor may have."""
+    return (now or timezone.now()) + dt.timedelta(days=settings.JINGYING_API_TOKEN_MAX_DAYS_2FA)
+
+
 @transaction.atomic
-def api_token_create(*, actor: Any, user: User, name: str = "", expires_at: dt.datetime | None = None) -> tuple[ApiToken, str]:
+def api_token_create(*, actor: Any, user: User, name: str = "", expires_at: dt.datetime | None = None,
+                     second_factor_verified: bool = False) -> tuple[ApiToken, str]:
     """A new bearer token for `user`; returns the row and the secret, which is never stored.
 
     `actor` SYSTEM (or None) is the installation itself: the `jingying token create` command,
-    run by whoever holds the server. A signed-in user may create tokens for themselves; for anyone else it takes
-    the security administrator's `accounts.manage_users`.
+    run by whoever holds the server. A signed-in user may create tokens for themselves; for anyone
+    else it takes the security administrator's `accounts.manage_users`.
+
+    When the user's grants need the second factor (login_rules.totp_required) a token must not be
+    a way round it (decision 0013): only the server command or the user's own session that
+    completed TOTP (`second_factor_verified`, which the caller takes from the session) may issue
+    one, never another account; its expiry is at most JINGYING_API_TOKEN_MAX_DAYS_2FA days (that
+    maximum when none is given). How it was issued is kept on the token and in the audit entry.
     """
+    from jingying.accounts.login_rules import totp_required
+
     if actor is not None and actor.pk != user.pk and not has_perm(actor, "accounts.manage_users"):
         raise PermissionDenied("accounts.manage_users")
     if not user.is_active:
         raise ValidationError({"user": [_("用户“%(u)s”已停用，不能为其创建令牌") % {"u": user.username}]})
-    if expires_at is not None and expires_at <= timezone.now():
+    now = timezone.now()
+    if expires_at is not None and expires_at <= now:
         raise ValidationError({"expires_at": [_("到期时间必须晚于现在")]})
+    if actor is None or actor.pk is None:
+        via = ApiToken.IssuedVia.SERVER
+    elif actor.pk == user.pk:
+        via = ApiToken.IssuedVia.SESSION_TOTP if second_factor_verified else ApiToken.IssuedVia.SESSION
+    else:
+        via = ApiToken.IssuedVia.SECADMIN
+    needs_second_factor = totp_required(user)
+    if needs_second_factor:
+        days = settings.JINGYING_API_TOKEN_MAX_DAYS_2FA
+        if via == ApiToken.IssuedVia.SECADMIN:
+            raise ValidationError({"user": [_(
+                "用户“%(u)s”的权限需要动态口令，其 API 令牌只能由本人在完成动态口令验证后创建，"
+                "或由服务器管理员用 jingying token create 签发") % {"u": user.username}]})
+        if via == ApiToken.IssuedVia.SESSION:
+            raise ValidationError(_("您的权限需要动态口令：请先完成动态口令验证，再创建 API 令牌"))
+        if expires_at is None:
+            expires_at = api_token_max_expiry(now)
+        elif expires_at > api_token_max_expiry(now):
+            raise ValidationError({"expires_at": [_(
+                "该账号的权限需要动态口令，API 令牌有效期最长 %(n)d 天") % {"n": days}]})
     secret = ApiToken.new_secret()
-    token = ApiToken(user=user, name=name, digest=ApiToken.digest_of(secret), prefix=secret[:8], expires_at=expires_at)
+    token = ApiToken(user=user, name=name, digest=ApiToken.digest_of(secret), prefix=secret[:8], expires_at=expires_at,
+                     issued_via=via, second_factor=needs_second_factor)
     token.full_clean()
     token.save()
     audit.record(
@@ -39,9 +76,32 @@ def api_token_create(*, actor: Any, user: User, name: str = "", expires_at: dt.d
         action="accounts.api_token.create",
         obj=token,
         after={"user": user.username, "name": name, "prefix": token.prefix,
-               "expires_at": expires_at.isoformat() if expires_at else None},
+               "expires_at": expires_at.isoformat() if expires_at else None,
+               "issued_via": via.value, "second_factor": needs_second_factor},
     )
     return token, secret
+
+
+@transaction.atomic
+def api_token_revoke(*, actor: Any, token: ApiToken, reason: str = "") -> ApiToken:
+    """End a token now: its next request answers 401. The row stays as the record.
+
+    The token's owner, the security administrator (`accounts.manage_users`) or the server
+    (SYSTEM/None, `jingying token revoke`) may revoke it.
+    """
+    if (actor is not None and actor.pk is not None and actor.pk != token.user_id
+            and not has_perm(actor, "accounts.manage_users")):
+        raise PermissionDenied("accounts.manage_users")
+    token = ApiToken.objects.select_for_update().get(pk=token.pk)
+    if token.revoked_at is not None:
+        raise ValidationError(_("该令牌已于 %(t)s 撤销") % {
+            "t": timezone.localtime(token.revoked_at).strftime("%Y-%m-%d %H:%M")})
+    token.revoked_at = timezone.now()
+    token.save(update_fields=["revoked_at"])
+    audit.record(actor=actor, action="accounts.api_token.revoke", obj=token, reason=reason[:200],
+                 after={"user": token.user.username, "prefix": token.prefix,
+                        "revoked_at": token.revoked_at.isoformat()})
+    return token
 
 
 # --- users and grants (security administrator; 三员分立) -------------------------------------

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from jingying.accounts import views, views_admin
+from jingying.accounts import views, views_admin, views_tokens
 
 app_name = "accounts"
 urlpatterns = [
@@ -14,4 +14,6 @@ urlpatterns = [
     path("users/<int:pk>/", views_admin.user_detail_view, name="user_detail"),
     path("users/<int:pk>/<str:action>/", views_admin.user_action_view, name="user_action"),
     path("grants/<int:pk>/revoke/", views_admin.grant_revoke_view, name="grant_revoke"),
+    path("tokens/", views_tokens.token_list_view, name="token_list"),
+    path("tokens/<int:pk>/revoke/", views_tokens.token_revoke_view, name="token_revoke"),
 ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import segno
 from django.conf import settings
@@ -67,7 +67,8 @@ def login_view(request: HttpRequest) -> HttpResponse:
 @never_cache
 def totp_view(request: HttpRequest) -> HttpResponse:
     """Second step: enrol an authenticator (first time) or enter its current code."""
-    user = User.objects.filter(pk=request.session.get(PREAUTH_KEY), is_active=True).first()
+    preauth = request.session.get(PREAUTH_KEY)
+    user = User.objects.filter(pk=preauth, is_active=True).first() if preauth is not None else None
     if user is None:
         return redirect(settings.LOGIN_URL)
     enrolled = login_rules.totp_enrolled(user)
@@ -95,8 +96,9 @@ def password_change_view(request: HttpRequest) -> HttpResponse:
     form = JingyingPasswordChangeForm(request.user, request.POST or None)
     if request.method == "POST" and form.is_valid():
         form.save()
-        update_session_auth_hash(request, request.user)
-        login_rules.session_bind(user=request.user, session_key=request.session.session_key or "")  # type: ignore[arg-type]
+        user = cast(User, request.user)  # signed in: the login requirement guarantees it
+        update_session_auth_hash(request, user)
+        login_rules.session_bind(user=user, session_key=request.session.session_key or "")
         messages.success(request, _("密码已修改。"))
         return redirect("/")
     status = 400 if request.method == "POST" else 200

@@ -78,6 +78,7 @@ def user_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
         "grant_form": grant_form,
         "grants": selectors.grant_history(actor=request.user, user=user),
         "now": timezone.now(),
+        "live_tokens": [t for t in selectors.api_token_list(actor=user) if t.is_live],
         "totp_enrolled": login_rules.totp_enrolled(user),
         "reset_form": PasswordResetForm(),
         "reason_form": ReasonForm(),
@@ -103,7 +104,7 @@ def grant_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def user_action_view(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    """Deactivate/activate, reset password, reset the second factor, lift a lock."""
+    """Deactivate/activate, reset password, reset the second factor, lift a lock, revoke tokens."""
     _require(request, "accounts.manage_users")
     user = selectors.access_user(request.user, pk)
     try:
@@ -122,6 +123,12 @@ def user_action_view(request: HttpRequest, pk: int, action: str) -> HttpResponse
             login_rules.totp_reset(actor=request.user, user=user)
         elif action == "unlock":
             login_rules.unlock(actor=request.user, username=user.username)
+        elif action == "tokens":  # end every live API token of the account now (decision 0013)
+            form = ReasonForm(request.POST)
+            if not form.is_valid():
+                raise ValidationError(_("请填写原因"))
+            for token in selectors.api_token_list(actor=user).filter(revoked_at__isnull=True):
+                services.api_token_revoke(actor=request.user, token=token, reason=form.cleaned_data["reason"])
         else:
             return HttpResponse(status=404)
     except ValidationError as exc:

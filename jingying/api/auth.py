@@ -1,37 +1,85 @@
 """API authentication: `Authorization: Bearer <token>` or the browser session (with CSRF).
 
-A token is a credential of its own, issued deliberately (`jingying token create`, audited) with
-its own expiry. A browser session is held to the same login rules as the screens
+A token is a credential of its own, issued deliberately (`jingying token create` or the user's
+own token page, audited) with its own expiry; for an account that needs the second factor it is
+held to that rule too (decision 0013). A browser session is held to the same login rules as the screens
 (jingying.accounts.middleware): the one current session per account, the second factor when
 the user's grants need it, no use while a password change is due.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import datetime as dt
+from typing import Any, NoReturn
 
+from django.conf import settings
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja.errors import AuthenticationError
 from ninja.security import HttpBearer, SessionAuth
 
 from jingying.accounts.models import ApiToken
+from jingying.core.request_context import set_credential
+
+
+class TokenRefusedError(AuthenticationError):
+    """A token that exists but may not be used any more, with the reason its holder must read.
+
+    Answered as 401 (jingying.api.errors shows `message`), so a script stops rather than retries.
+    """
+
+    explains = True
+
+    def __init__(self, message: str) -> None:
+        super().__init__(401, message)
+
+
+def _refuse(row: ApiToken, rule: str, message: str) -> NoReturn:
+    """Record the refused use (a security event, 等保 L3-CES1-12) and answer 401 with `message`."""
+    from jingying.core import audit
+
+    set_credential(f"token:{row.prefix}")
+    audit.record(actor=row.user, action="accounts.api_token.refused", obj=row, reason=rule)
+    raise TokenRefusedError(message)
 
 
 class BearerToken(HttpBearer):
-    """A token from `jingying token create`; only its SHA-256 is stored, so look it up by digest."""
+    """A token from `jingying token create` or the account's token page; only its SHA-256 is
+    stored, so look it up by digest.
+
+    Refused (401): unknown, revoked, past its expiry, its user deactivated; and, when the user's
+    grants need the second factor (decision 0013), a token not issued under that rule (the user
+    gained such a grant after it was made) or older than JINGYING_API_TOKEN_MAX_DAYS_2FA days.
+    Grants are read afresh on every request, so a revoked grant takes effect at once.
+    """
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
+        from jingying.accounts import login_rules
+
         row = (
             ApiToken.objects.select_related("user")
-            .filter(digest=ApiToken.digest_of(token), user__is_active=True)
+            .filter(digest=ApiToken.digest_of(token), user__is_active=True, revoked_at__isnull=True)
             .first()
         )
         now = timezone.now()
         if row is None or (row.expires_at is not None and row.expires_at <= now):
             return None
+        if login_rules.totp_required(row.user):
+            if not row.second_factor:
+                _refuse(row, "second_factor", _(
+                    "该 API 令牌签发时账号尚不需要动态口令；账号现有的权限需要动态口令，此令牌已停用。"
+                    "请在完成动态口令验证后于“API 令牌”页重新创建，或由服务器管理员重新签发。"))
+            max_age = dt.timedelta(days=settings.JINGYING_API_TOKEN_MAX_DAYS_2FA)
+            if now - row.created_at > max_age:  # the limit may have been lowered since it was issued
+                _refuse(row, "max_age", _(
+                    "该账号的权限需要动态口令，API 令牌最长使用 %(n)d 天；此令牌已过期，请重新创建。")
+                    % {"n": settings.JINGYING_API_TOKEN_MAX_DAYS_2FA})
         # Touch at most once a minute so reads stay reads.
         if row.last_used_at is None or (now - row.last_used_at).total_seconds() > 60:
             ApiToken.objects.filter(pk=row.pk).update(last_used_at=now)
+        # Every audit entry this request writes (sensitive reads included) names the token.
+        set_credential(f"token:{row.prefix}")
         request.user = row.user
         return row.user
 

@@ -6,7 +6,8 @@ Body shape for all of them: `{"detail": "<one sentence>", "errors": {"field": ["
 - request that does not match the schema (ninja) → 422, one Chinese message per field;
 - a service's django ValidationError (business rules, e.g. the ID check digit) → 422;
 - unreadable body (not JSON) → 400;
-- not signed in / bad or expired token → 401 with `WWW-Authenticate: Bearer`;
+- not signed in / bad or expired token → 401 with `WWW-Authenticate: Bearer` (a token refused
+  under the second-factor rule, decision 0013, says why);
 - PermissionDenied → 403; Http404 (including out of scope) → 404;
 - anything else → 500 with a fixed message; the trace goes to the log, never to the client.
 """
@@ -107,7 +108,9 @@ def install(api: NinjaAPI) -> None:
 
     def http_error(request: HttpRequest, exc: Any) -> HttpResponse:
         if isinstance(exc, AuthenticationError) or exc.status_code == 401:
-            response = _response(api, request, 401, _("未登录，或 API 令牌无效、已过期"))
+            # A token refused for a stated reason (jingying.api.auth.TokenRefusedError) says why.
+            detail = exc.message if getattr(exc, "explains", False) else _("未登录，或 API 令牌无效、已过期")
+            response = _response(api, request, 401, detail)
             response["WWW-Authenticate"] = 'Bearer realm="jingying"'
             return response
         if exc.status_code == 403 and "csrf" in str(exc).lower():

@@ -13,7 +13,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from jingying.core.models import AuditEntry, AuditHead
-from jingying.core.request_context import current_source_ip
+from jingying.core.request_context import current_credential, current_source_ip
 
 GENESIS = "0" * 64
 
@@ -35,6 +35,8 @@ def _canonical(entry: AuditEntry) -> bytes:
         "reason": entry.reason,
         "prev": entry.prev_hash,
     }
+    if entry.credential:  # absent from entries written before the field existed
+        payload["credential"] = entry.credential
     return json.dumps(payload, ensure_ascii=False, sort_keys=True, default=str).encode()
 
 
@@ -75,6 +77,7 @@ def record(
             actor_id=getattr(actor, "pk", None),
             actor_name=getattr(actor, "username", "") or "",
             source_ip=current_source_ip() or "",
+            credential=current_credential(),
             action=action,
             object_type=object_type,
             object_id=object_id,
@@ -138,6 +141,7 @@ SENSITIVE_READ_SUFFIX = ".read"
 def record_read(*, actor: Any, obj: models.Model, person_id: int | None, domain: str, reason: str = "") -> AuditEntry:
     """Record that `actor` opened a sensitive record (psych, health, integrity, fund).
 
-    The person it is about can list these on their own page: who looked, and when.
+    The person it is about can list these on their own page: who looked, and when. A read made
+    with an API token carries the token's prefix in `credential` (decision 0012).
     """
     return record(actor=actor, action=f"{domain}{SENSITIVE_READ_SUFFIX}", obj=obj, person_id=person_id, reason=reason)

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.contrib.auth.middleware import LoginRequiredMiddleware as AuthLoginRequiredMiddleware
 from django.http import HttpRequest, HttpResponse
 
-from jingying.core.request_context import reset_source_ip, set_source_ip
+from jingying.core.request_context import reset_credential, reset_source_ip, set_credential, set_source_ip
 
 
 def client_ip(request: HttpRequest) -> str:
@@ -20,16 +20,19 @@ def client_ip(request: HttpRequest) -> str:
 
 
 class RequestContextMiddleware:
-    """Makes the source address available to the audit trail for the request's duration."""
+    """Makes the source address (and, once the API has authenticated a token, the token's prefix)
+    available to the audit trail for the request's duration."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         token = set_source_ip(client_ip(request))
+        credential = set_credential("")
         try:
             return self.get_response(request)
         finally:
+            reset_credential(credential)
             reset_source_ip(token)
 
 

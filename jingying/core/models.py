@@ -22,6 +22,9 @@ class AuditEntry(models.Model):
     )
     actor_name = models.CharField(_("操作人账号"), max_length=150, blank=True)
     source_ip = models.CharField(_("来源地址"), max_length=45, blank=True)
+    # "token:jy_AbCdE" when the request authenticated with an API token; blank for the browser
+    # session and the system. Hashed only when set, so entries written before it existed verify.
+    credential = models.CharField(_("凭据"), max_length=32, blank=True)
     action = models.CharField(_("操作"), max_length=64, db_index=True)
     object_type = models.CharField(_("对象类型"), max_length=64, blank=True)
     object_id = models.CharField(_("对象标识"), max_length=64, blank=True)

@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.db.models import Q, QuerySet
 from django.http import Http404
@@ -138,7 +139,7 @@ def access(qs: QuerySet[M], actor: Any, perm: str, pk: Any, *, domain: str | Non
         scoped = scoped.select_for_update(of=("self",))
     try:
         return scoped.get(pk=pk)
-    except (qs.model.DoesNotExist, ValueError, TypeError):
+    except (ObjectDoesNotExist, ValueError, TypeError):  # the model's DoesNotExist is one
         raise Http404 from None
 
 

@@ -36,14 +36,14 @@ def audit_export_view(request: HttpRequest) -> HttpResponse:
     book = xlsxwriter.Workbook(buffer, {"constant_memory": True, "in_memory": True})
     sheet = book.add_worksheet(_("审计记录"))
     headers = [_("序号"), _("时间"), _("操作人"), _("来源地址"), _("操作"), _("对象类型"), _("对象标识"), _("对象"),
-               _("涉及人员"), _("事由"), _("变更前"), _("变更后"), _("哈希")]
+               _("涉及人员"), _("事由"), _("变更前"), _("变更后"), _("哈希"), _("凭据")]
     sheet.write_row(0, 0, headers)
     tz = timezone.get_current_timezone()
     row = 0
     for row, e in enumerate(qs.iterator(chunk_size=2000), start=1):
         sheet.write_row(row, 0, [e.seq, e.at.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S"), e.actor_name, e.source_ip,
                                  e.action, e.object_type, e.object_id, e.object_repr, e.person_id or "", e.reason,
-                                 str(e.before or ""), str(e.after or ""), e.hash])
+                                 str(e.before or ""), str(e.after or ""), e.hash, e.credential])
     book.close()
     audit.record(actor=request.user, action="core.audit.export", object_type="core.auditentry",
                  after={"filters": {k: str(v) for k, v in filters.items() if v}, "rows": row})

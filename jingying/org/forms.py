@@ -7,7 +7,7 @@ checksum, agreement with birth date, uniqueness) and their errors are put back o
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -76,7 +76,7 @@ class PersonForm(_ServiceValidatedForm):
         self.fields["police_number"].help_text = _("民警填写，6 位数字")
         self.fields["police_number"].required = False
         # The stored names are Chinese (rosters use them); show them in the user's language.
-        self.fields["ethnicity"].choices = [(code, ethnicity_label(code)) for code, _name in ETHNICITIES]
+        cast(forms.ChoiceField, self.fields["ethnicity"]).choices = [(code, ethnicity_label(code)) for code, _name in ETHNICITIES]
 
     def clean_police_number(self) -> str | None:
         # Stored as NULL when absent so the unique constraint allows many empty ones.

@@ -6,6 +6,7 @@ import datetime as dt
 import operator
 import re
 from dataclasses import dataclass
+from typing import cast
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -80,9 +81,8 @@ def parse_parts(raw: object, *, today: dt.date | None = None) -> tuple[str, dt.d
     else:
         value = _shaped(raw)
     digits = value[6:14]
-    birth = _BIRTHS.get(digits, _UNSEEN)
-    if birth is _UNSEEN:
-        birth = _birth(digits)
+    cached = _BIRTHS.get(digits, _UNSEEN)
+    birth = _birth(digits) if cached is _UNSEEN else cast("dt.date | None", cached)
     if birth is None:
         raise IdNumberError(_("身份证号中的出生日期 %(d)s 不存在") % {"d": digits})
     if birth > (today or timezone.localdate()) or birth.year < 1900:

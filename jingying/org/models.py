@@ -207,6 +207,9 @@ class RosterImport(models.Model):
     changes = models.JSONField(_("变更（前若干条）"), default=list, blank=True)
     message = models.CharField(_("说明"), max_length=500, blank=True)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    # Set by the retention job (jingying.core.retention) when it deleted the workbook and its error
+    # report; the row keeps its summary.
+    file_removed_at = models.DateTimeField(_("文件删除时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("花名册导入")

@@ -38,7 +38,8 @@ PERSON_FIELDS = [
 
 
 def _set_path(unit: Unit) -> None:
-    parent_path = unit.parent.path if unit.parent_id else ""
+    parent = unit.parent if unit.parent_id else None
+    parent_path = parent.path if parent is not None else ""
     unit.path = parent_path + path_segment(unit.pk)
     unit.depth = parent_path.count("/")
     Unit.objects.filter(pk=unit.pk).update(path=unit.path, depth=unit.depth)

@@ -30,6 +30,11 @@ def error_workbook_path(job: RosterImport) -> str:
     return str(Path(job.file.path).with_name(f"{job.pk}-errors.xlsx"))
 
 
+def job_extra_files(job: RosterImport) -> list[str]:
+    """Files a job leaves next to its upload, for the retention job (jingying.core.retention)."""
+    return [error_workbook_path(job)] if job.file else []
+
+
 def _progress(job_id: Any) -> Any:
     last = [0.0]
 

@@ -18,6 +18,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils import timezone
@@ -141,9 +142,12 @@ def roster_job_confirm(request: HttpRequest, pk: Any) -> HttpResponse:
     return redirect("org:roster_job", pk=job.pk)
 
 
-def roster_job_errors(request: HttpRequest, pk: Any) -> FileResponse:
+def roster_job_errors(request: HttpRequest, pk: Any) -> HttpResponseBase:
     _require(request, "org.import_person")
     job = _job_for(request, pk)
+    if job.file_removed_at is not None or not job.file:
+        # Deleted with the upload after the retention period: say so on the job page.
+        return redirect("org:roster_job", pk=job.pk)
     report = Path(error_workbook_path(job))
     if job.status != RosterImport.Status.INVALID or not report.is_file():
         raise Http404
@@ -151,7 +155,7 @@ def roster_job_errors(request: HttpRequest, pk: Any) -> FileResponse:
     return FileResponse(report.open("rb"), as_attachment=True, filename=_("%(stem)s-错误报告.xlsx") % {"stem": stem}, content_type=XLSX_TYPE)
 
 
-def roster_export(request: HttpRequest) -> HttpResponse:
+def roster_export(request: HttpRequest) -> HttpResponseBase:
     """The roster of everyone the user may export (optionally one unit's subtree, ?unit=ID).
 
     Personal data leaving the system needs a stated purpose (等保 audit: who, what and why), so

@@ -318,10 +318,10 @@ def _validate(rows: Iterable[list[Any]], header: HeaderMap, result: ImportResult
     # cells with a few dozen distinct values (units, ranks, dates…) is parsed a few dozen times.
     row_numbers: list[int] = []  # Excel row number of each data row
     data: list[list[Any]] = []
-    for excel_row, cells in enumerate(rows, start=result.header_row + 1):
-        if cells.count("") != len(cells):
+    for excel_row, row_cells in enumerate(rows, start=result.header_row + 1):
+        if row_cells.count("") != len(row_cells):
             row_numbers.append(excel_row)
-            data.append(cells)
+            data.append(row_cells)
     n = result.rows = len(data)
     # Columns as tuples in one C-level transpose (calamine pads every row to the sheet's width).
     table = list(zip(*data, strict=False)) if data else []
@@ -518,9 +518,9 @@ def _validate(rows: Iterable[list[Any]], header: HeaderMap, result: ImportResult
     patch_all = False
     to_patch: set[int] = set()
     for pos in keep_positions:
-        column = columns_by_pos[pos]
-        if isinstance(column, list):
-            to_patch.update(i for i, value in enumerate(column) if value is None)
+        prepared = columns_by_pos[pos]
+        if isinstance(prepared, list):
+            to_patch.update(i for i, value in enumerate(prepared) if value is None)
         elif _DEFAULT_ROW[pos] is None:
             patch_all = True
     creates, final_pn = plan.creates, plan.final_pn
