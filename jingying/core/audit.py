@@ -142,6 +142,6 @@ def record_read(*, actor: Any, obj: models.Model, person_id: int | None, domain:
     """Record that `actor` opened a sensitive record (psych, health, integrity, fund).
 
     The person it is about can list these on their own page: who looked, and when. A read made
-    with an API token carries the token's prefix in `credential` (decision 0012).
+    with an API token carries the token's prefix in `credential` (decision 0013).
     """
     return record(actor=actor, action=f"{domain}{SENSITIVE_READ_SUFFIX}", obj=obj, person_id=person_id, reason=reason)

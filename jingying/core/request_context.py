@@ -20,7 +20,7 @@ def reset_source_ip(token: object) -> None:
 
 
 # The credential a request authenticated with when it is not the browser session: "token:jy_AbCdE"
-# (the API token's prefix). Audit entries written during that request carry it (decision 0012).
+# (the API token's prefix). Audit entries written during that request carry it (decision 0013).
 _credential: ContextVar[str] = ContextVar("jingying_credential", default="")
 
 
