@@ -20,17 +20,10 @@ from jingying.care.forms_campaigns import CampaignForm, ChecklistForm, ReachForm
 from jingying.care.selectors import campaigns as selectors
 from jingying.care.services import campaigns as services
 from jingying.care.services.support_common import id_rows_from_text, id_rows_from_workbook
-from jingying.care.views.support_kit import (
-    Col,
-    apply_errors,
-    confirm_page,
-    export_rows,
-    form_page,
-    list_page,
-    workbook,
-)
+from jingying.care.views import support_kit as kit
+from jingying.care.views.support_kit import Col
 from jingying.core.scoping import covers, has_perm
-from jingying.core.views_generic import paginate, render_page, require_perm
+from jingying.core.views_generic import paginate, render_page, require_perm, save_form
 from jingying.org.models import Unit
 from jingying.org.selectors import unit_list
 
@@ -46,24 +39,15 @@ COLUMNS = [
 ]
 
 
-def _filters(request: HttpRequest) -> dict[str, str]:
-    return {k: request.GET[k].strip() for k in FILTERS if request.GET.get(k, "").strip()}
-
-
 def campaign_list(request: HttpRequest) -> HttpResponse:
-    require_perm(request, "care.view_carecampaign")
-    actor = request.user
-    qs, filterset = selectors.care_campaign_list(actor=actor, filters=_filters(request))
-    return list_page(request, qs=qs, filterset=filterset, columns=COLUMNS, title=_("从优待警活动"),
-                     list_url=reverse("care:campaign_list"),
-                     detail_url=lambda c: reverse("care:campaign_detail", args=[c.pk]),
-                     add_url=reverse("care:campaign_create") if has_perm(actor, "care.add_carecampaign") else "",
-                     empty=_("没有从优待警活动"),
-                     extra={"intro": _("专项行动、重大安保期间落实表彰奖励、走访慰问、送医到岗、子女托管、心理疏导、意外保险六项措施。")})
+    return kit.list_view(request, selectors.care_campaign_list, filters=FILTERS, perm="care.view_carecampaign",
+                         columns=COLUMNS, title=_("从优待警活动"), url="care:campaign_list", detail="care:campaign_detail",
+                         add=("care.add_carecampaign", "care:campaign_create"), empty=_("没有从优待警活动"),
+                         extra={"intro": _("专项行动、重大安保期间落实表彰奖励、走访慰问、送医到岗、子女托管、心理疏导、意外保险六项措施。")})
 
 
-def _form_data(form: CampaignForm) -> dict[str, Any]:
-    data = dict(form.cleaned_data)
+def _form_data(cleaned: dict[str, Any]) -> dict[str, Any]:
+    data = dict(cleaned)
     data["units"] = list(data["units"])
     data["measures"] = list(data["measures"])
     return data
@@ -75,16 +59,10 @@ def campaign_create(request: HttpRequest) -> HttpResponse:
     actor = request.user
     form = CampaignForm(request.POST if request.method == "POST" else None,
                         units=unit_list(actor=actor, perm="care.add_carecampaign"))
-    if request.method == "POST" and form.is_valid():
-        try:
-            campaign = services.care_campaign_create(actor=actor, **_form_data(form))
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("已创建活动"))
-            return redirect("care:campaign_detail", pk=campaign.pk)
-    return form_page(request, form=form, title=_("新建从优待警活动"), cancel_url=reverse("care:campaign_list"),
-                     invalid=request.method == "POST")
+    done = save_form(request, form, lambda data: services.care_campaign_create(actor=actor, **_form_data(data)),
+                     success=_("已创建活动"), next_url=lambda c: reverse("care:campaign_detail", args=[c.pk]))
+    return done or kit.form_page(request, form=form, title=_("新建从优待警活动"),
+                                 cancel_url=reverse("care:campaign_list"), invalid=request.method == "POST")
 
 
 def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -119,21 +97,19 @@ def campaign_edit(request: HttpRequest, pk: int) -> HttpResponse:
                "units": list(campaign.units.values_list("unit_id", flat=True)), "measures": campaign.measures,
                "category": campaign.category, "notes": campaign.notes}
     form = CampaignForm(request.POST if request.method == "POST" else None, units=units, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        data = _form_data(form)
+
+    @transaction.atomic
+    def save(cleaned: dict[str, Any]) -> None:
+        data = _form_data(cleaned)
         data.pop("unit")
-        try:
-            with transaction.atomic():
-                locked = selectors.access_care_campaign(actor, pk, perm="care.change_carecampaign", for_write=True)
-                services.care_campaign_update(actor=actor, campaign=locked, **data)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("已保存"))
-            return redirect("care:campaign_detail", pk=pk)
+        locked = selectors.access_care_campaign(actor, pk, perm="care.change_carecampaign", for_write=True)
+        services.care_campaign_update(actor=actor, campaign=locked, **data)
+
+    done = save_form(request, form, save, success=_("已保存"),
+                     next_url=lambda _none: reverse("care:campaign_detail", args=[pk]))
     form.fields["unit"].disabled = True
-    return form_page(request, form=form, title=_("编辑活动"), cancel_url=reverse("care:campaign_detail", args=[pk]),
-                     invalid=request.method == "POST")
+    return done or kit.form_page(request, form=form, title=_("编辑活动"),
+                                 cancel_url=reverse("care:campaign_detail", args=[pk]), invalid=request.method == "POST")
 
 
 @require_http_methods(["GET", "POST"])
@@ -144,7 +120,7 @@ def campaign_delete(request: HttpRequest, pk: int) -> HttpResponse:
         services.care_campaign_delete(actor=actor, campaign=campaign)
         messages.success(request, _("已删除活动"))
         return redirect("care:campaign_list")
-    return confirm_page(request, message=_("删除活动“%(name)s”及其落实清单和覆盖记录？此操作不能撤销。") % {"name": campaign.name},
+    return kit.confirm_page(request, message=_("删除活动“%(name)s”及其落实清单和覆盖记录？此操作不能撤销。") % {"name": campaign.name},
                         cancel_url=reverse("care:campaign_detail", args=[pk]))
 
 
@@ -184,11 +160,11 @@ def campaign_reach(request: HttpRequest, pk: int) -> HttpResponse:
             if hasattr(exc, "error_dict") and "id_numbers" in exc.message_dict:
                 form.add_error(None, exc.message_dict["id_numbers"])
             else:
-                apply_errors(form, exc)
+                kit.apply_errors(form, exc)
         else:
             messages.success(request, _("已新增标记 %(n)d 人") % {"n": n})
             return redirect("care:campaign_detail", pk=pk)
-    return form_page(request, form=form, title=_("登记措施覆盖人员：%(name)s") % {"name": campaign.name},
+    return kit.form_page(request, form=form, title=_("登记措施覆盖人员：%(name)s") % {"name": campaign.name},
                      cancel_url=reverse("care:campaign_detail", args=[pk]), invalid=request.method == "POST",
                      multipart=True)
 
@@ -249,10 +225,10 @@ def campaign_export(request: HttpRequest, pk: int) -> HttpResponse:
     reach_cols = [Col(_l("措施"), lambda r: r.get_measure_display()), Col(_l("姓名"), lambda r: r.person.name),
                   Col(_l("单位"), lambda r: r.person.unit.name), Col(_l("日期"), lambda r: r.reached_on)]
     reached = selectors.campaign_reach_list(actor, campaign)
-    return workbook(_("%(name)s-覆盖情况.xlsx") % {"name": campaign.name}, [
+    return kit.workbook(_("%(name)s-覆盖情况.xlsx") % {"name": campaign.name}, [
         (_("覆盖情况"), header, coverage),
         (_("落实清单"), [_("单位"), _("措施"), _("已落实"), _("落实日期"), _("说明"), _("填报人")], items),
-        (_("覆盖人员"), [c.label for c in reach_cols], export_rows(reached, reach_cols)),
+        (_("覆盖人员"), [c.label for c in reach_cols], kit.export_rows(reached, reach_cols)),
     ])
 
 

@@ -20,17 +20,10 @@ from jingying.care.forms_childcare import EnrolForm, ProgrammeForm, programme_in
 from jingying.care.models.childcare import ChildcareProgramme
 from jingying.care.selectors import childcare as selectors
 from jingying.care.services import childcare as services
-from jingying.care.views.support_kit import (
-    Col,
-    apply_errors,
-    confirm_page,
-    export_rows,
-    form_page,
-    list_page,
-    workbook,
-)
-from jingying.core.scoping import covers, has_perm
-from jingying.core.views_generic import render_page, require_perm
+from jingying.care.views import support_kit as kit
+from jingying.care.views.support_kit import Col
+from jingying.core.scoping import covers
+from jingying.core.views_generic import render_page, require_perm, save_form
 from jingying.org.models import Person
 from jingying.org.selectors import unit_list
 from jingying.org.tables import age_on
@@ -50,27 +43,16 @@ COLUMNS = [
 ]
 
 
-def _filters(request: HttpRequest) -> dict[str, str]:
-    return {k: request.GET[k].strip() for k in FILTERS if request.GET.get(k, "").strip()}
-
-
 def childcare_list(request: HttpRequest) -> HttpResponse:
-    require_perm(request, "care.view_childcare")
-    actor = request.user
-    qs, filterset = selectors.childcare_programme_list(actor=actor, filters=_filters(request))
-    return list_page(request, qs=qs, filterset=filterset, columns=COLUMNS, title=_("子女托管"),
-                     list_url=reverse("care:childcare_list"),
-                     detail_url=lambda p: reverse("care:childcare_detail", args=[p.pk]),
-                     add_url=reverse("care:childcare_create") if has_perm(actor, "care.add_childcare") else "",
-                     export_url=reverse("care:childcare_list_export") if has_perm(actor, "care.export_childcare") else "",
-                     empty=_("没有托管项目"))
+    return kit.list_view(request, selectors.childcare_programme_list, filters=FILTERS, perm="care.view_childcare",
+                         columns=COLUMNS, title=_("子女托管"), url="care:childcare_list", detail="care:childcare_detail",
+                         add=("care.add_childcare", "care:childcare_create"),
+                         export=("care.export_childcare", "care:childcare_list_export"), empty=_("没有托管项目"))
 
 
 def childcare_list_export(request: HttpRequest) -> HttpResponse:
-    require_perm(request, "care.export_childcare")
-    qs, _filterset = selectors.childcare_programme_list(actor=request.user, filters=_filters(request),
-                                                        perm="care.export_childcare")
-    return workbook(_("子女托管项目.xlsx"), [(_("托管项目"), [c.label for c in COLUMNS], export_rows(qs, COLUMNS))])
+    return kit.export_view(request, selectors.childcare_programme_list, filters=FILTERS, perm="care.export_childcare",
+                           columns=COLUMNS, filename=_("子女托管项目.xlsx"), sheet=_("托管项目"))
 
 
 @require_http_methods(["GET", "POST"])
@@ -79,18 +61,10 @@ def childcare_create(request: HttpRequest) -> HttpResponse:
     actor = request.user
     form = ProgrammeForm(request.POST if request.method == "POST" else None,
                          units=unit_list(actor=actor, perm="care.add_childcare"))
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        unit = data.pop("unit")
-        try:
-            programme = services.childcare_programme_create(actor=actor, unit=unit, **data)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("已创建托管项目"))
-            return redirect("care:childcare_detail", pk=programme.pk)
-    return form_page(request, form=form, title=_("新建托管项目"), cancel_url=reverse("care:childcare_list"),
-                     invalid=request.method == "POST")
+    done = save_form(request, form, lambda data: services.childcare_programme_create(actor=actor, **data),
+                     success=_("已创建托管项目"), next_url=lambda p: reverse("care:childcare_detail", args=[p.pk]))
+    return done or kit.form_page(request, form=form, title=_("新建托管项目"), cancel_url=reverse("care:childcare_list"),
+                                 invalid=request.method == "POST")
 
 
 def childcare_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -120,16 +94,11 @@ def childcare_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = ProgrammeForm(request.POST if request.method == "POST" else None,
                          units=unit_list(actor=actor, perm="care.change_childcare"),
                          initial=programme_initial(programme))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.childcare_programme_update(actor=actor, programme=programme, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("已保存"))
-            return redirect("care:childcare_detail", pk=pk)
-    return form_page(request, form=form, title=_("编辑托管项目"), cancel_url=reverse("care:childcare_detail", args=[pk]),
-                     invalid=request.method == "POST")
+    done = save_form(request, form,
+                     lambda data: services.childcare_programme_update(actor=actor, programme=programme, **data),
+                     success=_("已保存"), next_url=lambda _p: reverse("care:childcare_detail", args=[pk]))
+    return done or kit.form_page(request, form=form, title=_("编辑托管项目"),
+                                 cancel_url=reverse("care:childcare_detail", args=[pk]), invalid=request.method == "POST")
 
 
 @require_http_methods(["GET", "POST"])
@@ -140,7 +109,7 @@ def childcare_delete(request: HttpRequest, pk: int) -> HttpResponse:
         services.childcare_programme_delete(actor=actor, programme=programme)
         messages.success(request, _("已删除托管项目"))
         return redirect("care:childcare_list")
-    return confirm_page(request, message=_("删除托管项目“%(name)s”及其报名和出勤记录？此操作不能撤销。") % {"name": str(programme)},
+    return kit.confirm_page(request, message=_("删除托管项目“%(name)s”及其报名和出勤记录？此操作不能撤销。") % {"name": str(programme)},
                         cancel_url=reverse("care:childcare_detail", args=[pk]))
 
 
@@ -156,7 +125,7 @@ def childcare_export(request: HttpRequest, pk: int) -> HttpResponse:
     attendance = [[e.child.name, e.person.name, *[(present if grid[(e.pk, d)] else absent) if (e.pk, d) in grid else ""
                                                  for d in days],
                    sum(1 for d in days if grid.get((e.pk, d)))] for e in enrolled]
-    return workbook(_("%(name)s-报名与出勤.xlsx") % {"name": programme.name}, [
+    return kit.workbook(_("%(name)s-报名与出勤.xlsx") % {"name": programme.name}, [
         (_("报名"), [_("子女"), _("年龄"), _("家长"), _("单位"), _("状态"), _("报名时间")], rows),
         (_("出勤"), [_("子女"), _("家长"), *[d.isoformat() for d in days], _("出勤天数")], attendance),
     ])

@@ -11,13 +11,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from jingying.core.views_generic import paginate, render_page
+from jingying.core.views_generic import apply_errors, filtered_list, paginate, render_page, url_if
+
+__all__ = ["Col", "DateInput", "apply_errors", "bootstrap", "confirm_page", "export_rows", "export_table",
+           "export_view", "form_page", "list_page", "list_view", "workbook"]
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -61,16 +64,6 @@ class DateInput(forms.DateInput):
         super().__init__(attrs, format="%Y-%m-%d")
 
 
-def apply_errors(form: forms.Form, exc: ValidationError) -> None:
-    """A service's ValidationError onto the matching fields (the rest onto the form)."""
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.message_dict.items():
-            key = name.removesuffix("_id")
-            form.add_error(key if key in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
-
-
 def list_page(request: HttpRequest, *, qs: QuerySet[Any], filterset: Any, columns: Sequence[Col], title: str,
               list_url: str, detail_url: Callable[[Any], str] | None, add_url: str = "", export_url: str = "",
               empty: str = "", extra: dict[str, Any] | None = None) -> HttpResponse:
@@ -88,6 +81,28 @@ def list_page(request: HttpRequest, *, qs: QuerySet[Any], filterset: Any, column
         "empty": empty or _("没有符合条件的记录"), **(extra or {}),
     }
     return render_page(request, "care/support/list.html", context, fragment="care/support/partials/results.html")
+
+
+def list_view(request: HttpRequest, selector: Callable[..., tuple[QuerySet[Any], Any]], *, filters: Sequence[str],
+              perm: str, columns: Sequence[Col], title: str, url: str, detail: str,
+              add: tuple[str, str] | None = None, export: tuple[str, str] | None = None, empty: str = "",
+              extra: dict[str, Any] | None = None) -> HttpResponse:
+    """A whole list screen from its parts: the selector (scoped by `perm`, filtered by the query's
+    `filters`), the table's columns, the URL names of the list and of a row's detail page, and the
+    add and export buttons as (permission, URL name), each shown only to those holding it."""
+    qs, filterset = filtered_list(request, selector, filters=filters, perm=perm)
+    return list_page(request, qs=qs, filterset=filterset, columns=columns, title=title, list_url=reverse(url),
+                     detail_url=lambda obj: reverse(detail, args=[obj.pk]),
+                     add_url=url_if(request, *add) if add else "", export_url=url_if(request, *export) if export else "",
+                     empty=empty, extra=extra)
+
+
+def export_view(request: HttpRequest, selector: Callable[..., tuple[QuerySet[Any], Any]], *, filters: Sequence[str],
+                perm: str, columns: Sequence[Col], filename: str, sheet: str) -> HttpResponse:
+    """The Excel export of a list screen: the same selector and filters (scoped by the export
+    permission), the table's columns (or more)."""
+    qs, _filterset = filtered_list(request, selector, filters=filters, perm=perm)
+    return export_table(filename, sheet, qs, columns)
 
 
 def workbook(filename: str, sheets: Iterable[tuple[str, Sequence[Any], Iterable[Sequence[Any]]]]) -> HttpResponse:
@@ -117,6 +132,11 @@ def export_rows(qs: QuerySet[Any], columns: Sequence[Col], *, limit: int = 50000
         yield [c.value(obj) for c in columns]
 
 
+def export_table(filename: str, sheet: str, qs: QuerySet[Any], columns: Sequence[Col]) -> HttpResponse:
+    """A list's export: one sheet, the table's columns as the header, the list's rows."""
+    return workbook(filename, [(sheet, [c.label for c in columns], export_rows(qs, columns))])
+
+
 def form_page(request: HttpRequest, *, form: forms.Form, title: str, cancel_url: str, invalid: bool = False,
               multipart: bool = False, hint: str = "") -> HttpResponse:
     bootstrap(form)
@@ -127,6 +147,6 @@ def form_page(request: HttpRequest, *, form: forms.Form, title: str, cancel_url:
 
 def confirm_page(request: HttpRequest, *, message: str, cancel_url: str, error: str = "",
                  status: int = 200) -> HttpResponse:
-    return render_page(request, "care/support/confirm_delete.html",
+    return render_page(request, "core/confirm_delete.html",
                        {"message": message, "cancel_url": cancel_url, "error": error}, status=status)
 
