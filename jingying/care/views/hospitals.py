@@ -125,7 +125,7 @@ def hospital_delete(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("已删除协作医院"))
             return redirect("care:hospital_list")
-    return render(request, "core/confirm_delete.html", {
+    return render(request, "org/confirm_delete.html", {
         "message": _("确定删除协作医院“%(n)s”及其服务和窗口？") % {"n": hospital.name}, "error": error,
         "cancel_url": reverse("care:hospital_detail", args=[hospital.pk])}, status=400 if error else 200)
 

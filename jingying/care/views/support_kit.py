@@ -147,6 +147,6 @@ def form_page(request: HttpRequest, *, form: forms.Form, title: str, cancel_url:
 
 def confirm_page(request: HttpRequest, *, message: str, cancel_url: str, error: str = "",
                  status: int = 200) -> HttpResponse:
-    return render_page(request, "core/confirm_delete.html",
+    return render_page(request, "org/confirm_delete.html",
                        {"message": message, "cancel_url": cancel_url, "error": error}, status=status)
 
