@@ -94,11 +94,9 @@ def childcare_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = ProgrammeForm(request.POST if request.method == "POST" else None,
                          units=unit_list(actor=actor, perm="care.change_childcare"),
                          initial=programme_initial(programme))
-    done = save_form(request, form,
-                     lambda data: services.childcare_programme_update(actor=actor, programme=programme, **data),
-                     success=_("已保存"), next_url=lambda _p: reverse("care:childcare_detail", args=[pk]))
-    return done or kit.form_page(request, form=form, title=_("编辑托管项目"),
-                                 cancel_url=reverse("care:childcare_detail", args=[pk]), invalid=request.method == "POST")
+    return kit.edit_page(request, form,
+                         lambda data: services.childcare_programme_update(actor=actor, programme=programme, **data),
+                         title=_("编辑托管项目"), detail_url=reverse("care:childcare_detail", args=[pk]))
 
 
 @require_http_methods(["GET", "POST"])

@@ -108,10 +108,8 @@ def policy_edit(request: HttpRequest, pk: int) -> HttpResponse:
     initial["unit"] = policy.unit_id
     form = PolicyForm(request.POST if request.method == "POST" else None,
                       units=unit_list(actor=actor, perm="care.change_insurance"), initial=initial)
-    done = save_form(request, form, lambda data: services.insurance_policy_update(actor=actor, policy=policy, **data),
-                     success=_("已保存"), next_url=lambda _p: reverse("care:policy_detail", args=[pk]))
-    return done or kit.form_page(request, form=form, title=_("编辑保单"),
-                                 cancel_url=reverse("care:policy_detail", args=[pk]), invalid=request.method == "POST")
+    return kit.edit_page(request, form, lambda data: services.insurance_policy_update(actor=actor, policy=policy, **data),
+                         title=_("编辑保单"), detail_url=reverse("care:policy_detail", args=[pk]))
 
 
 @require_http_methods(["GET", "POST"])
@@ -238,10 +236,7 @@ def claim_edit(request: HttpRequest, pk: int) -> HttpResponse:
         locked = selectors.access_insurance_claim(actor, pk, perm="care.change_insurance", for_write=True)
         services.insurance_claim_update(actor=actor, claim=locked, **data)
 
-    done = save_form(request, form, save, success=_("已保存"),
-                     next_url=lambda _none: reverse("care:claim_detail", args=[pk]))
-    return done or kit.form_page(request, form=form, title=_("编辑理赔"),
-                                 cancel_url=reverse("care:claim_detail", args=[pk]), invalid=request.method == "POST")
+    return kit.edit_page(request, form, save, title=_("编辑理赔"), detail_url=reverse("care:claim_detail", args=[pk]))
 
 
 @require_http_methods(["GET", "POST"])

@@ -102,10 +102,7 @@ def rights_edit(request: HttpRequest, pk: int) -> HttpResponse:
         locked = selectors.access_rights_case(actor, pk, perm="care.change_rightscase", for_write=True)
         services.rights_case_update(actor=actor, case=locked, **data)
 
-    done = save_form(request, form, save, success=_("已保存"),
-                     next_url=lambda _none: reverse("care:rights_detail", args=[pk]))
-    return done or kit.form_page(request, form=form, title=_("编辑维权案件"),
-                                 cancel_url=reverse("care:rights_detail", args=[pk]), invalid=request.method == "POST")
+    return kit.edit_page(request, form, save, title=_("编辑维权案件"), detail_url=reverse("care:rights_detail", args=[pk]))
 
 
 @require_http_methods(["GET", "POST"])

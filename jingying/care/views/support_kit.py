@@ -17,10 +17,23 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from jingying.core.views_generic import apply_errors, filtered_list, paginate, render_page, url_if
+from jingying.core.views_generic import apply_errors, filtered_list, paginate, render_page, save_form, url_if
 
-__all__ = ["Col", "DateInput", "apply_errors", "bootstrap", "confirm_page", "export_rows", "export_table",
-           "export_view", "form_page", "list_page", "list_view", "workbook"]
+__all__ = [
+    "Col",
+    "DateInput",
+    "apply_errors",
+    "bootstrap",
+    "confirm_page",
+    "edit_page",
+    "export_rows",
+    "export_table",
+    "export_view",
+    "form_page",
+    "list_page",
+    "list_view",
+    "workbook",
+]
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -143,6 +156,14 @@ def form_page(request: HttpRequest, *, form: forms.Form, title: str, cancel_url:
     return render_page(request, "care/support/form.html",
                        {"form": form, "title": title, "cancel_url": cancel_url, "multipart": multipart, "hint": hint},
                        status=400 if invalid else 200)
+
+
+def edit_page(request: HttpRequest, form: forms.Form, update: Callable[[dict[str, Any]], Any], *, title: str,
+              detail_url: str) -> HttpResponse:
+    """An edit screen: a valid POST goes to `update(cleaned_data)` and back to the detail page
+    ("已保存"); otherwise the form (again, with the errors, as a 400)."""
+    done = save_form(request, form, update, success=_("已保存"), next_url=lambda _result: detail_url)
+    return done or form_page(request, form=form, title=title, cancel_url=detail_url, invalid=request.method == "POST")
 
 
 def confirm_page(request: HttpRequest, *, message: str, cancel_url: str, error: str = "",
