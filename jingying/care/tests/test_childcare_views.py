@@ -12,13 +12,9 @@ from jingying.accounts.roles import Role
 from jingying.care.models.childcare import ChildcareAttendance, ChildcareEnrolment, ChildcareProgramme
 from jingying.care.services import childcare as services
 from jingying.care.tests.factories_support import make_programme, today
+from jingying.care.tests.support_suites import SupportViewTests, tree_scope
 from jingying.core.scoping import SYSTEM
 from jingying.core.testing import (
-    CreateViewTests,
-    DeleteViewTests,
-    DetailViewTests,
-    EditViewTests,
-    ListViewTests,
     Scope,
     login_client,
 )
@@ -27,46 +23,24 @@ from jingying.org.tests.factories import DependentFactory, PersonFactory, Tree, 
 pytestmark = pytest.mark.django_db
 
 
-def programme_scope() -> Scope:
-    tree = Tree()
-    return Scope(
-        inside=make_programme(tree.county, name="新城暑期班"),
-        outside=make_programme(tree.other_county, name="东河暑期班"),
-        user=make_user("pd", role=Role.POLITICAL, unit=tree.city),
-        nobody=make_user("nobody"),
-        reader=make_user("leader", role=Role.LEADER, unit=tree.city),
-        extra={"tree": tree},
-    )
-
-
 def form_data(unit: Any, name: str = "新项目") -> dict[str, Any]:
     return {"name": name, "unit": unit.pk, "centre": "活动中心", "period": "2026年暑期",
             "start": today().isoformat(), "end": (today() + dt.timedelta(days=30)).isoformat(),
             "capacity": 10, "min_age": 3, "max_age": 12, "open": "on", "contact": "", "notes": ""}
 
 
-class TestProgrammeViews(ListViewTests, DetailViewTests, CreateViewTests, EditViewTests, DeleteViewTests):
+class TestProgrammeViews(SupportViewTests):
     model = ChildcareProgramme
-    list_url = "care:childcare_list"
+    urls = "care:childcare_"
     # session, user, login security, grants, COUNT, the page (places counted in it).
     list_queries = 6
-    detail_url = "care:childcare_detail"
-    create_url = "care:childcare_create"
-    edit_url = "care:childcare_edit"
-    delete_url = "care:childcare_delete"
 
     def build(self) -> Scope:
-        return programme_scope()
+        return tree_scope(lambda unit, name: make_programme(unit, name=name),
+                          inside=("county", "新城暑期班"), outside=("other_county", "东河暑期班"))
 
-    def make_rows(self, scope: Scope, n: int) -> None:
-        for i in range(n):
-            make_programme(scope.extra["tree"].county, name=f"托管{i}")
-
-    def visible_rows(self, scope: Scope) -> int:
-        return ChildcareProgramme.objects.filter(unit__path__startswith=scope.extra["tree"].city.path).count()
-
-    def rows_on_page(self, response: Any) -> int:
-        return response.content.decode().count("<tr data-row>")
+    def make_row(self, scope: Scope, i: int) -> None:
+        make_programme(scope.extra["tree"].county, name=f"托管{i}")
 
     def create_target(self, scope: Scope, *, inside: bool) -> tuple[str, dict[str, Any]]:
         tree = scope.extra["tree"]
