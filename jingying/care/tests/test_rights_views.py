@@ -114,3 +114,17 @@ def test_workflow_actions_and_evidence_through_screens():
     export = client.get(reverse("care:rights_export"), {"status": "closed"})
     assert export.status_code == 200 and export["Content-Type"].startswith("application/vnd.openxmlformats")
     assert client.get(reverse("care:rights_list"), {"status": "closed"}, HTTP_HX_REQUEST="true").status_code == 200
+
+
+def test_evidence_download_on_screen_is_audited_like_the_api():
+    from jingying.care.services import rights as services
+    from jingying.core.models import AuditEntry
+    from jingying.core.scoping import SYSTEM
+
+    tree = Tree()
+    case = make_case(tree.station)
+    evidence = services.rights_evidence_add(actor=SYSTEM, case=case, upload=SimpleUploadedFile("a.png", PNG))
+    client = login_client(make_user("pd", role=Role.POLITICAL, unit=tree.county))
+    assert client.get(reverse("care:rights_evidence_download", args=[evidence.pk])).status_code == 200
+    entry = AuditEntry.objects.get(action="care.rights.evidence_download")
+    assert entry.actor_name == "pd" and entry.after["evidence"] == evidence.pk and entry.after["sha256"] == evidence.sha256

@@ -21,6 +21,7 @@ from jingying.care.forms_rights import (
     RightsEvidenceForm,
     case_initial,
 )
+from jingying.care.models.rights import RightsEvidence
 from jingying.care.selectors import rights as selectors
 from jingying.care.services import rights as services
 from jingying.care.views import support_kit as kit
@@ -169,7 +170,11 @@ def rights_evidence_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def rights_evidence_download(request: HttpRequest, pk: int) -> HttpResponse:
-    evidence = selectors.access_rights_evidence(request.user, pk)
+    return evidence_file_response(selectors.rights_evidence_download(actor=request.user, pk=pk))
+
+
+def evidence_file_response(evidence: RightsEvidence) -> FileResponse:
+    """The stored file as a download under its original name (404 if the file has gone)."""
     try:
         handle = evidence.file.open("rb")
     except FileNotFoundError:
