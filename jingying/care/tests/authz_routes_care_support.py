@@ -102,6 +102,8 @@ ROUTES.update({
     # The officer's own page: programmes open to their unit, their own children.
     "care:childcare_mine": Route(perm="care.enrol_childcare"),
     "care:childcare_enrol": Route(perm="care.enrol_childcare", obj="person", kwargs=_kw("programme"), **_POST),
+    # Staff who run the programme enrol a child for a parent (GET: the officer lookup form).
+    "care:childcare_enrol_for": Route(perm="care.change_childcare", obj="county", kwargs=_kw("programme")),
     "care:childcare_cancel": Route(perm="care.enrol_childcare", obj="person", kwargs=_kw("enrolment"), **_POST),
     "care:policy_list": Route(perm="care.view_insurance"),
     "care:policy_list_export": Route(perm="care.export_insurance"),

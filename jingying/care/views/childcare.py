@@ -4,6 +4,7 @@ to enrol children, waiting list, cancellations and daily attendance."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -16,7 +17,7 @@ from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_http_methods, require_POST
 
 from jingying.care.choices import EnrolmentStatus
-from jingying.care.forms_childcare import EnrolForm, ProgrammeForm, programme_initial
+from jingying.care.forms_childcare import EnrolForm, ParentLookupForm, ProgrammeForm, programme_initial
 from jingying.care.models.childcare import ChildcareProgramme
 from jingying.care.selectors import childcare as selectors
 from jingying.care.services import childcare as services
@@ -156,6 +157,50 @@ def childcare_attendance(request: HttpRequest, pk: int) -> HttpResponse:
                        status=400 if error else 200)
 
 
+@require_http_methods(["GET", "POST"])
+def childcare_enrol_for(request: HttpRequest, pk: int) -> HttpResponse:
+    """Staff enrol a child for a parent: find the officer (警号 or 身份证号, within the staff
+    member's units), then pick one of the officer's children. The service checks the rest (age,
+    audience, duplicates) and puts the child on the waiting list when the places are taken."""
+    actor = request.user
+    programme = selectors.access_childcare_programme(actor, pk, perm="care.change_childcare")
+    posted = request.method == "POST"
+    data = request.POST if posted else (request.GET if "officer" in request.GET else None)
+    lookup = ParentLookupForm(data, find=lambda ref: selectors.childcare_parent(actor, ref))
+    parent = lookup.cleaned_data["officer"] if lookup.is_valid() else None
+    children = selectors.my_children(parent) if parent else []
+    form = EnrolForm(request.POST if posted and parent else None, children=children)
+    form.fields["child"].choices = [(c.pk, _child_label(c, programme)) for c in children]
+    if posted and parent and form.is_valid():
+        child = next(c for c in children if str(c.pk) == form.cleaned_data["child"])
+        try:
+            enrolment = services.childcare_enrol(actor=actor, programme=programme, child=child,
+                                                 notes=form.cleaned_data["notes"])
+        except ValidationError as exc:
+            kit.apply_errors(form, exc)
+        else:
+            if enrolment.status == EnrolmentStatus.ENROLLED:
+                messages.success(request, _("已为 %(parent)s 的子女 %(child)s 报名，已录取")
+                                 % {"parent": parent.name, "child": child.name})
+            else:
+                messages.warning(request, _("名额已满，%(child)s 已进入候补名单（第 %(n)s 位）")
+                                 % {"child": child.name, "n": selectors.waiting_position(enrolment)})
+            return redirect("care:childcare_detail", pk=pk)
+    kit.bootstrap(lookup)
+    kit.bootstrap(form)
+    failed = (lookup.is_bound and not lookup.is_valid()) or (form.is_bound and not form.is_valid())
+    return render_page(request, "care/childcare_enrol_for.html",
+                       {"programme": programme, "lookup": lookup, "parent": parent, "children": children,
+                        "form": form}, status=400 if failed else 200)
+
+
+def _child_label(child: Any, programme: ChildcareProgramme) -> str:
+    age = age_on(child.birth_date, programme.start) if child.birth_date else None
+    if age is None:
+        return _("%(name)s（未登记出生日期）") % {"name": child.name}
+    return _("%(name)s（开班时 %(age)d 岁）") % {"name": child.name, "age": age}
+
+
 def _my_person(request: HttpRequest) -> Person | None:
     person_id = getattr(request.user, "person_id", None)
     return Person.objects.select_related("unit").filter(pk=person_id).first() if person_id else None
@@ -236,5 +281,6 @@ urlpatterns = [
     path("childcare/<int:pk>/export/", childcare_export, name="childcare_export"),
     path("childcare/<int:pk>/attendance/", childcare_attendance, name="childcare_attendance"),
     path("childcare/<int:pk>/enrol/", childcare_enrol, name="childcare_enrol"),
+    path("childcare/<int:pk>/enrol-for/", childcare_enrol_for, name="childcare_enrol_for"),
     path("childcare/enrolments/<int:pk>/cancel/", childcare_cancel, name="childcare_cancel"),
 ]
