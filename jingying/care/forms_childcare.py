@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jingying.care.forms_rights import UnitChoiceField
 from jingying.care.services.childcare import PROGRAMME_FIELDS
-from jingying.care.views.support_kit import DateInput
+from jingying.care.views.support_kit import DateInput, set_choices, set_queryset
 from jingying.org.models import Person, Unit
 
 
@@ -31,7 +31,7 @@ class ProgrammeForm(forms.Form):
 
     def __init__(self, *args: Any, units: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = units
+        set_queryset(self, "unit", units)
 
 
 def programme_initial(programme: Any) -> dict[str, Any]:
@@ -58,9 +58,11 @@ class ParentLookupForm(forms.Form):
 
 
 class EnrolForm(forms.Form):
+    """An officer's (or staff's) choice of child; the choices are the children the page offers."""
+
     child = forms.ChoiceField(label=_("子女"))
     notes = forms.CharField(label=_("备注"), max_length=200, required=False)
 
     def __init__(self, *args: Any, children: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["child"].choices = [(c.pk, c.name) for c in children]
+        set_choices(self, "child", [(c.pk, c.name) for c in children])

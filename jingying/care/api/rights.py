@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest
 from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
@@ -241,7 +241,7 @@ def rights_case_evidence_list(request: HttpRequest, case_id: int) -> list[Eviden
 
 @router.get("/evidence/{int:evidence_id}", response={200: None, **ERRORS},
             summary="下载证据文件（原文件名；每次下载记入审计日志）")
-def rights_evidence_download(request: HttpRequest, evidence_id: int) -> HttpResponse:
+def rights_evidence_download(request: HttpRequest, evidence_id: int) -> FileResponse:
     return evidence_file_response(selectors.rights_evidence_download(actor=request.user, pk=evidence_id))
 
 

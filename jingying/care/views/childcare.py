@@ -72,19 +72,22 @@ def childcare_detail(request: HttpRequest, pk: int) -> HttpResponse:
     actor = request.user
     programme = selectors.access_childcare_programme(actor, pk)
     enrolments = selectors.programme_enrolments(programme)
-    waiting = [e for e in enrolments if e.status == EnrolmentStatus.WAITING]
+
+    def rows(status: str) -> list[dict[str, Any]]:
+        """The enrolments in one state, each with the child's age when the programme starts."""
+        return [{"enrolment": e, "age": age_on(e.child.birth_date, programme.start)}
+                for e in enrolments if e.status == status]
+
     context = {
         "programme": programme,
-        "enrolled": [e for e in enrolments if e.status == EnrolmentStatus.ENROLLED],
-        "waiting": waiting,
-        "cancelled": [e for e in enrolments if e.status == EnrolmentStatus.CANCELLED],
+        "enrolled": rows(EnrolmentStatus.ENROLLED),
+        "waiting": rows(EnrolmentStatus.WAITING),
+        "cancelled": rows(EnrolmentStatus.CANCELLED),
         "can_change": covers(actor, "care.change_childcare", programme.unit.path),
         "can_delete": covers(actor, "care.delete_childcare", programme.unit.path),
         "can_mark": covers(actor, "care.mark_childcare", programme.unit.path),
         "can_export": covers(actor, "care.export_childcare", programme.unit.path),
     }
-    for e in enrolments:
-        e.age = age_on(e.child.birth_date, programme.start)
     return render_page(request, "care/childcare_detail.html", context)
 
 
@@ -170,7 +173,7 @@ def childcare_enrol_for(request: HttpRequest, pk: int) -> HttpResponse:
     parent = lookup.cleaned_data["officer"] if lookup.is_valid() else None
     children = selectors.my_children(parent) if parent else []
     form = EnrolForm(request.POST if posted and parent else None, children=children)
-    form.fields["child"].choices = [(c.pk, _child_label(c, programme)) for c in children]
+    kit.set_choices(form, "child", [(c.pk, _child_label(c, programme)) for c in children])
     if posted and parent and form.is_valid():
         child = next(c for c in children if str(c.pk) == form.cleaned_data["child"])
         try:
@@ -213,14 +216,15 @@ def childcare_mine(request: HttpRequest) -> HttpResponse:
     if person is None:
         return render_page(request, "care/childcare_mine.html", {"person": None})
     children = selectors.my_children(person)
-    enrolments = selectors.my_enrolments(person)
-    for e in enrolments:
-        e.position = selectors.waiting_position(e)
-    programmes = list(selectors.programmes_open_to(person))
-    for p in programmes:
-        p.form = EnrolForm(children=[c for c in children if (a := age_on(c.birth_date, p.start)) is not None
-                                     and p.min_age <= a <= p.max_age], prefix=f"p{p.pk}")
-        p.form.fields["child"].widget.attrs["class"] = "form-select"
+    # Each enrolment with its place on the waiting list; each open programme with the form that
+    # offers the children of the right age.
+    enrolments = [{"enrolment": e, "position": selectors.waiting_position(e)} for e in selectors.my_enrolments(person)]
+    programmes = []
+    for p in selectors.programmes_open_to(person):
+        form = EnrolForm(children=[c for c in children if (a := age_on(c.birth_date, p.start)) is not None
+                                   and p.min_age <= a <= p.max_age], prefix=f"p{p.pk}")
+        form.fields["child"].widget.attrs["class"] = "form-select"
+        programmes.append({"programme": p, "form": form})
     return render_page(request, "care/childcare_mine.html",
                        {"person": person, "children": children, "enrolments": enrolments, "programmes": programmes})
 

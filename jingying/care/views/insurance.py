@@ -274,7 +274,7 @@ def claim_decide(request: HttpRequest, pk: int) -> HttpResponse:
     form = ClaimDecideForm(request.POST)
     claim_pk = selectors.access_insurance_claim(actor, pk, perm="care.change_insurance").pk
     if not form.is_valid():
-        messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
+        messages.error(request, "；".join(str(e) for errors in form.errors.values() for e in errors))
         return redirect("care:claim_detail", pk=claim_pk)
     data = form.cleaned_data
 

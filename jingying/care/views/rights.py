@@ -169,7 +169,7 @@ def rights_evidence_add(request: HttpRequest, pk: int) -> HttpResponse:
     return _back(pk, "#evidence")
 
 
-def rights_evidence_download(request: HttpRequest, pk: int) -> HttpResponse:
+def rights_evidence_download(request: HttpRequest, pk: int) -> FileResponse:
     return evidence_file_response(selectors.rights_evidence_download(actor=request.user, pk=pk))
 
 

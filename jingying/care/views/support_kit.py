@@ -8,7 +8,7 @@ from __future__ import annotations
 import io
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.db.models import QuerySet
@@ -32,6 +32,8 @@ __all__ = [
     "form_page",
     "list_page",
     "list_view",
+    "set_choices",
+    "set_queryset",
     "workbook",
 ]
 
@@ -68,6 +70,17 @@ def bootstrap(form: forms.Form) -> forms.Form:
         else:
             widget.attrs.setdefault("class", "form-control")
     return form
+
+
+def set_queryset(form: forms.BaseForm, name: str, queryset: QuerySet[Any]) -> None:
+    """Narrow a model-choice field to the rows this user may pick. (`form.fields` is typed as
+    plain Fields; the field named here is a ModelChoiceField by the form's own declaration.)"""
+    cast(forms.ModelChoiceField, form.fields[name]).queryset = queryset
+
+
+def set_choices(form: forms.BaseForm, name: str, choices: Sequence[tuple[Any, Any]]) -> None:
+    """Fill a choice field whose options depend on the request (see set_queryset)."""
+    cast(forms.ChoiceField, form.fields[name]).choices = choices
 
 
 class DateInput(forms.DateInput):
@@ -135,7 +148,7 @@ def workbook(filename: str, sheets: Iterable[tuple[str, Sequence[Any], Iterable[
     response = HttpResponse(buffer.getvalue(), content_type=XLSX_TYPE)
     from django.utils.http import content_disposition_header
 
-    response["Content-Disposition"] = content_disposition_header(True, filename)
+    response["Content-Disposition"] = content_disposition_header(True, filename) or "attachment"
     return response
 
 
