@@ -64,7 +64,7 @@ class SupportViewTests(testing.ListViewTests, testing.DetailViewTests, testing.C
 
     def visible_rows(self, scope: Scope) -> int:
         """Rows the staff user sees: those of units in the city's subtree."""
-        city = scope.extra["tree"].city  # type: ignore[index]
+        city = scope.extra["tree"].city
         return self.model._default_manager.filter(unit__path__startswith=city.path).count()
 
     def rows_on_page(self, response: Any) -> int:

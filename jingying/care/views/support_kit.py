@@ -1,7 +1,9 @@
-"""What the care-support screens (rights, campaigns, childcare, insurance) share: a list page
-with filters, pagination and an Excel export whose columns are the table's, form pages, the
-delete confirmation and workbook responses. Functions, not a class hierarchy, so each view
-still reads top to bottom."""
+"""What the care-support screens (rights, campaigns, childcare, insurance) share: a list screen
+and its Excel export from one selector and one set of columns (`list_view`, `export_view`), form
+and edit pages (`form_page`, `edit_page`), the delete confirmation and workbook responses. The
+request-level pieces they stand on (filters from the query, the permission gate, a form or an
+action handed to one service) are in jingying.core.views_generic, for every app. Functions, not a
+class hierarchy, so each view still reads top to bottom."""
 
 from __future__ import annotations
 
