@@ -121,7 +121,7 @@ def campaign_delete(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, _("已删除活动"))
         return redirect("care:campaign_list")
     return kit.confirm_page(request, message=_("删除活动“%(name)s”及其落实清单和覆盖记录？此操作不能撤销。") % {"name": campaign.name},
-                        cancel_url=reverse("care:campaign_detail", args=[pk]))
+                            cancel_url=reverse("care:campaign_detail", args=[pk]))
 
 
 @require_POST
@@ -165,8 +165,8 @@ def campaign_reach(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("已新增标记 %(n)d 人") % {"n": n})
             return redirect("care:campaign_detail", pk=pk)
     return kit.form_page(request, form=form, title=_("登记措施覆盖人员：%(name)s") % {"name": campaign.name},
-                     cancel_url=reverse("care:campaign_detail", args=[pk]), invalid=request.method == "POST",
-                     multipart=True)
+                         cancel_url=reverse("care:campaign_detail", args=[pk]), invalid=request.method == "POST",
+                         multipart=True)
 
 
 def campaign_reached(request: HttpRequest, pk: int) -> HttpResponse:

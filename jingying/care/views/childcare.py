@@ -112,7 +112,7 @@ def childcare_delete(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, _("已删除托管项目"))
         return redirect("care:childcare_list")
     return kit.confirm_page(request, message=_("删除托管项目“%(name)s”及其报名和出勤记录？此操作不能撤销。") % {"name": str(programme)},
-                        cancel_url=reverse("care:childcare_detail", args=[pk]))
+                            cancel_url=reverse("care:childcare_detail", args=[pk]))
 
 
 def childcare_export(request: HttpRequest, pk: int) -> HttpResponse:

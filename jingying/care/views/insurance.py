@@ -153,8 +153,8 @@ def policy_insure(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("已新增被保险人 %(n)d 人") % {"n": n})
             return redirect("care:policy_detail", pk=pk)
     return kit.form_page(request, form=form, title=_("添加被保险人：%(number)s") % {"number": policy.policy_number},
-                     cancel_url=reverse("care:policy_detail", args=[pk]), invalid=request.method == "POST",
-                     multipart=True)
+                         cancel_url=reverse("care:policy_detail", args=[pk]), invalid=request.method == "POST",
+                         multipart=True)
 
 
 @require_POST
@@ -173,7 +173,7 @@ def policy_export(request: HttpRequest, pk: int) -> HttpResponse:
             Col(_l("单位"), lambda i: i.person.unit.name), Col(_l("人员类别"), lambda i: i.person.get_category_display()),
             Col(_l("加入时间"), lambda i: i.added_at)]
     return kit.workbook(_("%(number)s-被保险人.xlsx") % {"number": policy.policy_number},
-                    [(_("被保险人"), [c.label for c in cols], kit.export_rows(selectors.policy_insured(actor, policy), cols))])
+                        [(_("被保险人"), [c.label for c in cols], kit.export_rows(selectors.policy_insured(actor, policy), cols))])
 
 
 # --- claims --------------------------------------------------------------------------------

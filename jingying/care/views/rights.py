@@ -115,7 +115,7 @@ def rights_delete(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, _("已删除维权案件"))
         return redirect("care:rights_list")
     return kit.confirm_page(request, message=_("删除维权案件“%(case)s”及其证据和措施记录？此操作不能撤销。") % {"case": str(case)},
-                        cancel_url=reverse("care:rights_detail", args=[pk]))
+                            cancel_url=reverse("care:rights_detail", args=[pk]))
 
 
 def _back(pk: int, anchor: str = "") -> HttpResponse:
