@@ -166,9 +166,9 @@ def apply_errors(form: forms.BaseForm, exc: ValidationError) -> None:
 
 
 def save_form(request: HttpRequest, form: forms.BaseForm, save: Callable[[dict[str, Any]], T], *,
-              success: str, next_url: Callable[[T], str]) -> HttpResponse | None:
-    """A POSTed form handed to one service: `save(cleaned_data)`, then a success message and a
-    redirect to `next_url(result)`.
+              success: str | Callable[[T], str], next_url: Callable[[T], str]) -> HttpResponse | None:
+    """A POSTed form handed to one service: `save(cleaned_data)`, then a success message (text, or
+    made from the result) and a redirect to `next_url(result)`.
 
     None means "show the form again": a GET, an invalid form, or a service that refused (its
     ValidationError is then on the form, so nothing was written and the user sees why).
@@ -180,7 +180,7 @@ def save_form(request: HttpRequest, form: forms.BaseForm, save: Callable[[dict[s
     except ValidationError as exc:
         apply_errors(form, exc)
         return None
-    messages.success(request, success)
+    messages.success(request, success(result) if callable(success) else success)
     return redirect(next_url(result))
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -19,7 +18,6 @@ from jingying.care.choices import CareMeasure
 from jingying.care.forms_campaigns import CampaignForm, ChecklistForm, ReachForm
 from jingying.care.selectors import campaigns as selectors
 from jingying.care.services import campaigns as services
-from jingying.care.services.support_common import id_rows_from_text, id_rows_from_workbook
 from jingying.care.views import support_kit as kit
 from jingying.care.views.support_kit import Col
 from jingying.core.scoping import covers, has_perm
@@ -145,28 +143,14 @@ def campaign_reach(request: HttpRequest, pk: int) -> HttpResponse:
     units = [cu.unit.pk for cu in selectors.campaign_units(actor, campaign, perm="care.mark_carecampaign")]
     form = ReachForm(request.POST or None, request.FILES or None, measures=selectors.measure_labels(campaign),
                      units=Unit.objects.filter(pk__in=units))
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            if data["unit"]:
-                n = services.campaign_reach_unit(actor=actor, campaign=campaign, measure=data["measure"],
-                                                 unit=data["unit"], day=data["day"])
-            else:
-                rows = (id_rows_from_workbook(data["file"].read()) if data["file"]
-                        else id_rows_from_text(data["id_numbers"]))
-                n = services.campaign_reach_ids(actor=actor, campaign=campaign, measure=data["measure"], rows=rows,
-                                                day=data["day"])
-        except ValidationError as exc:
-            if hasattr(exc, "error_dict") and "id_numbers" in exc.message_dict:
-                form.add_error(None, exc.message_dict["id_numbers"])
-            else:
-                kit.apply_errors(form, exc)
-        else:
-            messages.success(request, _("已新增标记 %(n)d 人") % {"n": n})
-            return redirect("care:campaign_detail", pk=pk)
-    return kit.form_page(request, form=form, title=_("登记措施覆盖人员：%(name)s") % {"name": campaign.name},
-                         cancel_url=reverse("care:campaign_detail", args=[pk]), invalid=request.method == "POST",
-                         multipart=True)
+    return kit.add_people_page(
+        request, form,
+        by_unit=lambda data: services.campaign_reach_unit(actor=actor, campaign=campaign, measure=data["measure"],
+                                                          unit=data["unit"], day=data["day"]),
+        by_ids=lambda data, rows: services.campaign_reach_ids(actor=actor, campaign=campaign, measure=data["measure"],
+                                                              rows=rows, day=data["day"]),
+        success=_("已新增标记 %(n)d 人"), title=_("登记措施覆盖人员：%(name)s") % {"name": campaign.name},
+        done_url=reverse("care:campaign_detail", args=[pk]))
 
 
 def campaign_reached(request: HttpRequest, pk: int) -> HttpResponse:

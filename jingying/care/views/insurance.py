@@ -19,7 +19,6 @@ from jingying.care.forms_insurance import ClaimDecideForm, ClaimForm, InsureForm
 from jingying.care.models.insurance import InsuranceClaim
 from jingying.care.selectors import insurance as selectors
 from jingying.care.services import insurance as services
-from jingying.care.services.support_common import id_rows_from_text, id_rows_from_workbook
 from jingying.care.views import support_kit as kit
 from jingying.care.views.support_kit import Col
 from jingying.core.scoping import covers, subtree_q
@@ -135,26 +134,13 @@ def policy_insure(request: HttpRequest, pk: int) -> HttpResponse:
     policy = selectors.access_insurance_policy(actor, pk, perm="care.change_insurance")
     units = unit_list(actor=actor, perm="care.change_insurance").filter(subtree_q("path", policy.unit.path))
     form = InsureForm(request.POST or None, request.FILES or None, units=units)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            if data["unit"]:
-                n = services.insurance_insure_unit(actor=actor, policy=policy, unit=data["unit"],
-                                                   category=data["category"])
-            else:
-                rows = id_rows_from_workbook(data["file"].read()) if data["file"] else id_rows_from_text(data["id_numbers"])
-                n = services.insurance_insure_ids(actor=actor, policy=policy, rows=rows)
-        except ValidationError as exc:
-            if hasattr(exc, "error_dict") and "id_numbers" in exc.message_dict:
-                form.add_error(None, exc.message_dict["id_numbers"])
-            else:
-                kit.apply_errors(form, exc)
-        else:
-            messages.success(request, _("已新增被保险人 %(n)d 人") % {"n": n})
-            return redirect("care:policy_detail", pk=pk)
-    return kit.form_page(request, form=form, title=_("添加被保险人：%(number)s") % {"number": policy.policy_number},
-                         cancel_url=reverse("care:policy_detail", args=[pk]), invalid=request.method == "POST",
-                         multipart=True)
+    return kit.add_people_page(
+        request, form,
+        by_unit=lambda data: services.insurance_insure_unit(actor=actor, policy=policy, unit=data["unit"],
+                                                            category=data["category"]),
+        by_ids=lambda _data, rows: services.insurance_insure_ids(actor=actor, policy=policy, rows=rows),
+        success=_("已新增被保险人 %(n)d 人"), title=_("添加被保险人：%(number)s") % {"number": policy.policy_number},
+        done_url=reverse("care:policy_detail", args=[pk]))
 
 
 @require_POST

@@ -13,17 +13,20 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from jingying.care.services.support_common import IdRow, id_rows_from_text, id_rows_from_workbook
 from jingying.core.views_generic import apply_errors, filtered_list, paginate, render_page, save_form, url_if
 
 __all__ = [
     "Col",
     "DateInput",
+    "add_people_page",
     "apply_errors",
     "bootstrap",
     "confirm_page",
@@ -179,6 +182,29 @@ def edit_page(request: HttpRequest, form: forms.Form, update: Callable[[dict[str
     ("已保存"); otherwise the form (again, with the errors, as a 400)."""
     done = save_form(request, form, update, success=_("已保存"), next_url=lambda _result: detail_url)
     return done or form_page(request, form=form, title=title, cancel_url=detail_url, invalid=request.method == "POST")
+
+
+def add_people_page(request: HttpRequest, form: forms.Form, *, by_unit: Callable[[dict[str, Any]], int],
+                    by_ids: Callable[[dict[str, Any], list[IdRow]], int], success: str, title: str,
+                    done_url: str) -> HttpResponse:
+    """A screen adding people to something (a policy, a campaign measure) by a whole unit, a pasted
+    list of ID numbers or an Excel list, all or nothing. `success` takes %(n)d, how many were
+    added. A list's errors go above the form: they name lines of the list, not the field."""
+
+    def add(data: dict[str, Any]) -> int:
+        try:
+            if data["unit"]:
+                return by_unit(data)
+            rows = id_rows_from_workbook(data["file"].read()) if data["file"] else id_rows_from_text(data["id_numbers"])
+            return by_ids(data, rows)
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict") and "id_numbers" in exc.message_dict:
+                raise ValidationError(exc.message_dict["id_numbers"]) from None
+            raise
+
+    done = save_form(request, form, add, success=lambda n: success % {"n": n}, next_url=lambda _n: done_url)
+    return done or form_page(request, form=form, title=title, cancel_url=done_url, invalid=request.method == "POST",
+                             multipart=True)
 
 
 def confirm_page(request: HttpRequest, *, message: str, cancel_url: str, error: str = "",
