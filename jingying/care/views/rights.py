@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -21,7 +23,7 @@ from jingying.care.forms_rights import (
     RightsEvidenceForm,
     case_initial,
 )
-from jingying.care.models.rights import RightsEvidence
+from jingying.care.models.rights import RightsCase, RightsEvidence
 from jingying.care.selectors import rights as selectors
 from jingying.care.services import rights as services
 from jingying.care.views import support_kit as kit
@@ -122,30 +124,30 @@ def _back(pk: int, anchor: str = "") -> HttpResponse:
     return redirect(reverse("care:rights_detail", args=[pk]) + anchor)
 
 
+def _case_step(request: HttpRequest, pk: int, form: forms.Form, call: Callable[[RightsCase, dict[str, Any]], Any], *,
+               invalid: str, success: str, anchor: str = "") -> HttpResponse:
+    """A button on the case page: the case (404 unless the actor manages it), the posted form,
+    one service call, then back to the case (refusals and bad input as messages there)."""
+    case = selectors.access_rights_case(request.user, pk, perm="care.change_rightscase")
+    if not form.is_valid():
+        messages.error(request, invalid)
+    else:
+        run_service(request, lambda: call(case, form.cleaned_data), success=success)
+    return _back(pk, anchor)
+
+
 @require_POST
 def rights_advance(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = request.user
-    case = selectors.access_rights_case(actor, pk, perm="care.change_rightscase")
-    form = RightsAdvanceForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("请选择要推进到的状态"))
-        return _back(pk)
-    run_service(request, lambda: services.rights_case_advance(actor=actor, case=case, **form.cleaned_data),
-                success=_("案件状态已更新"))
-    return _back(pk)
+    return _case_step(request, pk, RightsAdvanceForm(request.POST),
+                      lambda case, data: services.rights_case_advance(actor=request.user, case=case, **data),
+                      invalid=_("请选择要推进到的状态"), success=_("案件状态已更新"))
 
 
 @require_POST
 def rights_action_add(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = request.user
-    case = selectors.access_rights_case(actor, pk, perm="care.change_rightscase")
-    form = RightsActionForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("措施、日期和承办人必须填写"))
-        return _back(pk, "#actions")
-    run_service(request, lambda: services.rights_action_add(actor=actor, case=case, **form.cleaned_data),
-                success=_("已记录维权措施"))
-    return _back(pk, "#actions")
+    return _case_step(request, pk, RightsActionForm(request.POST),
+                      lambda case, data: services.rights_action_add(actor=request.user, case=case, **data),
+                      invalid=_("措施、日期和承办人必须填写"), success=_("已记录维权措施"), anchor="#actions")
 
 
 @require_POST
@@ -157,16 +159,11 @@ def rights_action_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def rights_evidence_add(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = request.user
-    case = selectors.access_rights_case(actor, pk, perm="care.change_rightscase")
-    form = RightsEvidenceForm(request.POST, request.FILES)
-    if not form.is_valid():
-        messages.error(request, _("请选择要上传的文件"))
-        return _back(pk, "#evidence")
-    run_service(request, lambda: services.rights_evidence_add(actor=actor, case=case, upload=form.cleaned_data["file"],
-                                                              description=form.cleaned_data["description"]),
-                success=_("已上传证据"))
-    return _back(pk, "#evidence")
+    return _case_step(request, pk, RightsEvidenceForm(request.POST, request.FILES),
+                      lambda case, data: services.rights_evidence_add(actor=request.user, case=case,
+                                                                      upload=data["file"],
+                                                                      description=data["description"]),
+                      invalid=_("请选择要上传的文件"), success=_("已上传证据"), anchor="#evidence")
 
 
 def rights_evidence_download(request: HttpRequest, pk: int) -> FileResponse:
