@@ -56,7 +56,9 @@ def _walkthrough_overdue(rng: random.Random, officer_pid: int | None, units: dic
     if officer_pid is None:
         return []
     station_id = Person.objects.filter(pk=officer_pid).values_list("unit_id", flat=True).first()
-    station = units.get(station_id) if station_id else None
+    if station_id is None:
+        return []
+    station = units.get(station_id)
     from jingying.accounts.models import User
 
     with_accounts = User.objects.filter(person_id__isnull=False).values("person_id")

@@ -170,10 +170,10 @@ def _rights(rng: random.Random, today: dt.date, people: list[Person]) -> int:
                                               offer_answered_at=None if answer == OfferAnswer.PENDING
                                               else offered + dt.timedelta(days=rng.randint(0, 5))))
         if case.status in (RightsStatus.ACTIONS, RightsStatus.CLOSED):
-            for kind in rng.sample(list(RightsActionKind)[:4], rng.randint(1, 3)):
-                actions.append(RightsAction(case=case, kind=kind,
+            for action_kind in rng.sample(list(RightsActionKind)[:4], rng.randint(1, 3)):
+                actions.append(RightsAction(case=case, kind=action_kind,
                                             date=min(today, case.incident_date + dt.timedelta(days=rng.randint(1, 30))),
-                                            handled_by=rng.choice(HANDLERS), result=ACTION_RESULTS[kind]))
+                                            handled_by=rng.choice(HANDLERS), result=ACTION_RESULTS[action_kind]))
     RightsCaseOfficer.objects.bulk_create(officers, batch_size=BATCH)
     RightsAction.objects.bulk_create(actions, batch_size=BATCH)
     return len(cases)
@@ -274,7 +274,7 @@ def _childcare(rng: random.Random, today: dt.date, root: Unit) -> int:
     enrolments = []
     for programme in programmes:
         eligible = [c for c in children if c[3].startswith(programme.unit.path)
-                    and programme.min_age <= _age(c[1], programme.start) <= programme.max_age]
+                    and c[1] is not None and programme.min_age <= _age(c[1], programme.start) <= programme.max_age]
         # Past programmes filled up (some with a waiting list); the coming one is half full.
         size = programme.capacity + rng.randint(0, 8) if programme.start <= today else programme.capacity // 2
         wanted = rng.sample(eligible, min(len(eligible), size))

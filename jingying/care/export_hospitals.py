@@ -30,5 +30,5 @@ def xlsx_response(data: bytes, filename: str) -> HttpResponse:
     response = HttpResponse(data, content_type=XLSX_TYPE)
     from django.utils.http import content_disposition_header
 
-    response["Content-Disposition"] = content_disposition_header(True, filename)
+    response["Content-Disposition"] = content_disposition_header(True, filename) or "attachment"
     return response

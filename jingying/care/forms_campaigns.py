@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jingying.care.choices import CareMeasure
 from jingying.care.forms_rights import UnitChoiceField
-from jingying.care.views.support_kit import DateInput
+from jingying.care.views.support_kit import DateInput, set_choices, set_queryset
 from jingying.org.choices import Category
 from jingying.org.models import Unit
 
@@ -35,8 +35,8 @@ class CampaignForm(forms.Form):
 
     def __init__(self, *args: Any, units: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = units
-        self.fields["units"].queryset = units
+        set_queryset(self, "unit", units)
+        set_queryset(self, "units", units)
 
 
 class ChecklistForm(forms.Form):
@@ -58,8 +58,8 @@ class ReachForm(forms.Form):
 
     def __init__(self, *args: Any, measures: list[tuple[str, str]], units: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["measure"].choices = measures
-        self.fields["unit"].queryset = units
+        set_choices(self, "measure", measures)
+        set_queryset(self, "unit", units)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -9,8 +10,8 @@ from django.utils.translation import gettext_lazy as _
 
 from jingying.care.forms_rights import UnitChoiceField
 from jingying.care.services.childcare import PROGRAMME_FIELDS
-from jingying.care.views.support_kit import DateInput
-from jingying.org.models import Unit
+from jingying.care.views.support_kit import DateInput, set_choices, set_queryset
+from jingying.org.models import Person, Unit
 
 
 class ProgrammeForm(forms.Form):
@@ -30,7 +31,7 @@ class ProgrammeForm(forms.Form):
 
     def __init__(self, *args: Any, units: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = units
+        set_queryset(self, "unit", units)
 
 
 def programme_initial(programme: Any) -> dict[str, Any]:
@@ -39,10 +40,29 @@ def programme_initial(programme: Any) -> dict[str, Any]:
     return data
 
 
+class ParentLookupForm(forms.Form):
+    """Staff enrolling for a parent, step one: which officer (within the staff member's units)."""
+
+    officer = forms.CharField(label=_("民警"), max_length=30, help_text=_("填写警号或身份证号"))
+
+    def __init__(self, *args: Any, find: Callable[[str], Person | None], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.find = find
+
+    def clean_officer(self) -> Person:
+        ref = self.cleaned_data["officer"]
+        person = self.find(ref)
+        if person is None:
+            raise forms.ValidationError(_("在您负责的单位中找不到警号或身份证号为“%(ref)s”的人员") % {"ref": ref})
+        return person
+
+
 class EnrolForm(forms.Form):
+    """An officer's (or staff's) choice of child; the choices are the children the page offers."""
+
     child = forms.ChoiceField(label=_("子女"))
     notes = forms.CharField(label=_("备注"), max_length=200, required=False)
 
     def __init__(self, *args: Any, children: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["child"].choices = [(c.pk, c.name) for c in children]
+        set_choices(self, "child", [(c.pk, c.name) for c in children])

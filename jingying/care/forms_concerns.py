@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jingying.care.choices import CareReason, ConcernCategory, ConcernUrgency
 from jingying.care.services.visits import PLAN_CRITERIA
+from jingying.core import views_generic
 from jingying.org.models import Dependent, Person, Unit
 
 
@@ -44,12 +45,7 @@ def bootstrap(form: forms.BaseForm) -> forms.BaseForm:
 class ServiceForm(forms.Form):
     def apply_errors(self, exc: ValidationError) -> None:
         """Put a service's ValidationError on the matching fields (the rest on the form)."""
-        if hasattr(exc, "error_dict"):
-            for field, errors in exc.message_dict.items():
-                name = field.removesuffix("_id")
-                self.add_error(name if name in self.fields else None, errors)
-        else:
-            self.add_error(None, exc.messages)
+        views_generic.apply_errors(self, exc)
 
 
 def find_person(people: QuerySet[Person], ref: str) -> Person | None:

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jingying.care.choices_hospitals import ReferralStatus, ServiceKind
 from jingying.care.models import GreenChannelService, PartnerHospital
+from jingying.care.views.support_kit import set_queryset
 from jingying.org.forms import bootstrap
 from jingying.org.models import Unit
 
@@ -24,7 +25,7 @@ class HospitalForm(forms.ModelForm):
 
     def __init__(self, *args: Any, units: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = units if units is not None else Unit.objects.none()
+        set_queryset(self, "unit", units if units is not None else Unit.objects.none())
         bootstrap(self)
 
 
@@ -59,8 +60,8 @@ class ReferralForm(forms.Form):
     def __init__(self, *args: Any, hospitals: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         qs = hospitals if hospitals is not None else PartnerHospital.objects.none()
-        self.fields["hospital"].queryset = qs
-        self.fields["service"].queryset = GreenChannelService.objects.filter(hospital__in=qs).select_related("hospital")
+        set_queryset(self, "hospital", qs)
+        set_queryset(self, "service", GreenChannelService.objects.filter(hospital__in=qs).select_related("hospital"))
         bootstrap(self)
 
 

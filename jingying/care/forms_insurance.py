@@ -11,11 +11,11 @@ from django.utils.translation import gettext_lazy as _
 
 from jingying.care.forms_rights import UnitChoiceField
 from jingying.care.services.support_common import people_by_refs, split_refs
-from jingying.care.views.support_kit import DateInput
+from jingying.care.views.support_kit import DateInput, set_queryset
 from jingying.org.choices import Category
 from jingying.org.models import Person, Unit
 
-MONEY = {"max_digits": 12, "decimal_places": 2, "min_value": Decimal("0.01")}
+MONEY: dict[str, Any] = {"max_digits": 12, "decimal_places": 2, "min_value": Decimal("0.01")}
 
 
 class PolicyForm(forms.Form):
@@ -30,7 +30,7 @@ class PolicyForm(forms.Form):
 
     def __init__(self, *args: Any, units: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = units
+        set_queryset(self, "unit", units)
 
 
 class InsureForm(forms.Form):
@@ -43,7 +43,7 @@ class InsureForm(forms.Form):
 
     def __init__(self, *args: Any, units: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = units
+        set_queryset(self, "unit", units)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -68,7 +68,7 @@ class ClaimForm(forms.Form):
     def __init__(self, *args: Any, actor: Any, policies: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.actor = actor
-        self.fields["policy"].queryset = policies
+        set_queryset(self, "policy", policies)
 
     def clean_person(self) -> Person:
         try:

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jingying.care.choices import RightsActionKind, RightsIncident, RightsStatus
 from jingying.care.services.support_common import people_by_refs, split_refs
-from jingying.care.views.support_kit import DateInput
+from jingying.care.views.support_kit import DateInput, set_queryset
 from jingying.org.models import Person, Unit
 
 
@@ -31,7 +31,7 @@ class RightsCaseForm(forms.Form):
     def __init__(self, *args: Any, actor: Any, units: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.actor = actor
-        self.fields["unit"].queryset = units
+        set_queryset(self, "unit", units)
 
     def clean_officers(self) -> list[Person]:
         try:

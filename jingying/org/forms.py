@@ -13,6 +13,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from jingying.core import views_generic
 from jingying.org.choices import ETHNICITIES, ethnicity_label
 from jingying.org.models import Dependent, Person, Unit
 from jingying.org.services import DEPENDENT_FIELDS
@@ -52,12 +53,7 @@ class _ServiceValidatedForm(forms.ModelForm):
 
     def apply_errors(self, exc: ValidationError) -> None:
         """Put a service's ValidationError on the matching fields (the rest on the form)."""
-        if hasattr(exc, "error_dict"):
-            for field, errors in exc.message_dict.items():
-                name = field.removesuffix("_id")
-                self.add_error(name if name in self.fields else None, errors)
-        else:
-            self.add_error(None, exc.messages)
+        views_generic.apply_errors(self, exc)
 
 
 class PersonForm(_ServiceValidatedForm):

@@ -7,15 +7,16 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import Http404, HttpRequest
+from django.http import FileResponse, Http404, HttpRequest
 from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from jingying.care.api.support_common import ERRORS, Paging, check_filters, filters_of, page, unit_ref
-from jingying.care.models.rights import RightsCase
+from jingying.care.models.rights import RightsCase, RightsEvidence
 from jingying.care.selectors import rights as selectors
 from jingying.care.services import rights as services
 from jingying.care.services.support_common import people_by_refs
+from jingying.care.views.rights import evidence_file_response
 from jingying.core.scoping import require_perm
 
 router = Router(tags=["care: rights"])
@@ -45,6 +46,8 @@ class EvidenceOut(Schema):
     size: int
     sha256: str
     description: str
+    uploaded_at: dt.datetime
+    uploaded_by: str
 
 
 class CaseOut(Schema):
@@ -68,6 +71,12 @@ class CaseOut(Schema):
                        officers=[VictimOut(id=v.pk, person_id=v.person_id, name=v.person.name, unit=v.person.unit.name,
                                            offer_at=v.offer_at, offer_answer=v.offer_answer)
                                  for v in case.victims.all()])
+
+
+def _evidence_out(e: RightsEvidence) -> EvidenceOut:
+    return EvidenceOut(id=e.pk, file_name=e.file_name, content_type=e.content_type, size=e.size, sha256=e.sha256,
+                       description=e.description, uploaded_at=e.uploaded_at,
+                       uploaded_by=e.uploaded_by.username if e.uploaded_by else "")
 
 
 class CaseDetailOut(CaseOut):
@@ -128,9 +137,7 @@ def _detail(actor: Any, pk: int) -> CaseDetailOut:
     return CaseDetailOut(**base,
                          actions=[ActionOut(id=a.pk, kind=a.kind, date=a.date, handled_by=a.handled_by, result=a.result)
                                   for a in selectors.rights_case_actions(case)],
-                         evidence=[EvidenceOut(id=e.pk, file_name=e.file_name, content_type=e.content_type, size=e.size,
-                                               sha256=e.sha256, description=e.description)
-                                   for e in selectors.rights_case_evidence(case)])
+                         evidence=[_evidence_out(e) for e in selectors.rights_case_evidence(case)])
 
 
 def _writable(actor: Any, pk: int) -> RightsCase:
@@ -223,5 +230,27 @@ def rights_case_add_evidence(request: HttpRequest, case_id: int,
 
             raise ValidationError({"file": [_("请选择要上传的文件")]})
         e = services.rights_evidence_add(actor=actor, case=case, upload=file, description=description)
-    return Status(201, EvidenceOut(id=e.pk, file_name=e.file_name, content_type=e.content_type, size=e.size,
-                                   sha256=e.sha256, description=e.description))
+    return Status(201, _evidence_out(e))
+
+
+@router.get("/cases/{int:case_id}/evidence", response={200: list[EvidenceOut], **ERRORS}, summary="案件的证据列表")
+def rights_case_evidence_list(request: HttpRequest, case_id: int) -> list[EvidenceOut]:
+    case = selectors.access_rights_case(request.user, case_id)
+    return [_evidence_out(e) for e in selectors.rights_case_evidence(case)]
+
+
+@router.get("/evidence/{int:evidence_id}", response={200: None, **ERRORS},
+            summary="下载证据文件（原文件名；每次下载记入审计日志）")
+def rights_evidence_download(request: HttpRequest, evidence_id: int) -> FileResponse:
+    return evidence_file_response(selectors.rights_evidence_download(actor=request.user, pk=evidence_id))
+
+
+@router.delete("/evidence/{int:evidence_id}", response={204: None, **ERRORS}, summary="删除证据（案件已结案则不可删除）")
+def rights_evidence_delete(request: HttpRequest, evidence_id: int) -> Status[None]:
+    actor = request.user
+    evidence = selectors.access_rights_evidence(actor, evidence_id)  # 404 when the caller cannot see it at all
+    with transaction.atomic():
+        # 403 when visible (their own case) but not theirs to manage; the locked case decides "closed".
+        evidence.case = _writable(actor, evidence.case_id)
+        services.rights_evidence_delete(actor=actor, evidence=evidence)
+    return Status(204, None)

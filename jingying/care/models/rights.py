@@ -21,8 +21,8 @@ class RightsCase(models.Model):
     scope_person = "officers"
 
     unit = models.ForeignKey(Unit, verbose_name=_("承办单位"), on_delete=models.PROTECT, related_name="+")
-    officers = models.ManyToManyField(Person, verbose_name=_("涉及民警"), through="RightsCaseOfficer",
-                                      related_name="rights_cases")
+    officers: models.ManyToManyField[Person, RightsCaseOfficer] = models.ManyToManyField(
+        Person, verbose_name=_("涉及民警"), through="RightsCaseOfficer", related_name="rights_cases")
     incident_kind = models.CharField(_("侵权类型"), max_length=16, choices=RightsIncident.choices)
     incident_date = models.DateField(_("发生日期"))
     place = models.CharField(_("发生地点"), max_length=200)

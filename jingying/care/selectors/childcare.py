@@ -63,6 +63,18 @@ def programmes_open_to(person: Person) -> QuerySet[ChildcareProgramme]:
         unit__path__in=ancestors, open=True, end__gte=timezone.localdate())).order_by("start", "id")
 
 
+def childcare_parent(actor: Any, ref: str) -> Person | None:
+    """The officer whose child staff enrol for them: by 警号 or 身份证号, among the people of the
+    units where the staff member runs childcare (anyone else reads as not found)."""
+    from jingying.org.idnumber import normalise
+
+    ref = normalise(ref)
+    if not ref:
+        return None
+    people = restrict(Person.objects.select_related("unit"), actor, "care.change_childcare")
+    return people.filter(Q(police_number=ref) | Q(id_number=ref)).order_by("id").first()
+
+
 def my_enrolments(person: Person) -> list[ChildcareEnrolment]:
     return list(ChildcareEnrolment.objects.filter(person=person).select_related("programme", "child")
                 .order_by("-requested_at", "-id"))

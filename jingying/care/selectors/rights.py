@@ -9,6 +9,7 @@ from django.db.models import Prefetch, QuerySet
 
 from jingying.care.models.rights import RightsAction, RightsCase, RightsCaseOfficer, RightsEvidence
 from jingying.care.selectors.support_filters import RightsCaseFilterSet, apply
+from jingying.core import audit
 from jingying.core.scoping import access, restrict
 
 VIEW = "care.view_rightscase"
@@ -52,6 +53,17 @@ def rights_case_actions(case: RightsCase) -> list[RightsAction]:
 def access_rights_evidence(actor: Any, pk: Any, *, perm: str = VIEW) -> RightsEvidence:
     scoped = restrict(RightsEvidence.objects.all(), actor, perm).values("id")
     return _get_any(RightsEvidence.objects.select_related("case__unit").filter(id__in=scoped), pk)
+
+
+def rights_evidence_download(*, actor: Any, pk: Any) -> RightsEvidence:
+    """One evidence file to hand over (screen or API): in scope for viewing the case, or 404.
+
+    Evidence may show an officer hurt or insulted, so who fetched which file is recorded in the
+    audit trail (the record is written before the bytes leave)."""
+    evidence = access_rights_evidence(actor, pk)
+    audit.record(actor=actor, action="care.rights.evidence_download", obj=evidence.case,
+                 after={"evidence": evidence.pk, "file_name": evidence.file_name, "sha256": evidence.sha256})
+    return evidence
 
 
 def access_rights_action(actor: Any, pk: Any, *, perm: str) -> RightsAction:

@@ -4,6 +4,7 @@ steps, evidence, actions, and the automatic offer of psychological support."""
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -138,8 +139,8 @@ def rights_case_delete(*, actor: Any, case: RightsCase) -> None:
     require(actor, "care.delete_rightscase", case.unit.path)
     audit.record(actor=actor, action="care.rights.delete", obj=case, before=audit.snapshot(case, CASE_FIELDS))
     for evidence in case.evidence.all():
-        name = evidence.file.name
-        transaction.on_commit(lambda name=name, storage=evidence.file.storage: storage.delete(name))
+        # The files go only once the rows are gone for good (bound now: the loop moves on).
+        transaction.on_commit(partial(evidence.file.storage.delete, evidence.file.name))
     case.delete()
 
 

@@ -102,6 +102,8 @@ ROUTES.update({
     # The officer's own page: programmes open to their unit, their own children.
     "care:childcare_mine": Route(perm="care.enrol_childcare"),
     "care:childcare_enrol": Route(perm="care.enrol_childcare", obj="person", kwargs=_kw("programme"), **_POST),
+    # Staff who run the programme enrol a child for a parent (GET: the officer lookup form).
+    "care:childcare_enrol_for": Route(perm="care.change_childcare", obj="county", kwargs=_kw("programme")),
     "care:childcare_cancel": Route(perm="care.enrol_childcare", obj="person", kwargs=_kw("enrolment"), **_POST),
     "care:policy_list": Route(perm="care.view_insurance"),
     "care:policy_list_export": Route(perm="care.export_insurance"),
@@ -140,6 +142,13 @@ ROUTES.update({
     "api:rights_offer_respond": Route(perm="care.respond_rightscase", obj="person", api=True, method="post",
                                       data={"answer": "bogus"}, skip_allowed=True, ok=(422,),
                                       kwargs=_kw("victim", "victim_id")),
+    "api:rights_case_evidence_list": Route(perm="care.view_rightscase", obj="person", api=True,
+                                           kwargs=_kw("case", "case_id")),
+    # Downloading is a read (audited); anyone who may see the case may fetch its evidence.
+    "api:rights_evidence_download": Route(perm="care.view_rightscase", obj="person", api=True,
+                                          kwargs=_kw("evidence", "evidence_id")),
+    "api:rights_evidence_delete": Route(perm="care.change_rightscase", obj="person", api=True, method="delete",
+                                        skip_allowed=True, kwargs=_kw("evidence", "evidence_id")),
     "api:care_campaign_list": Route(perm="care.view_carecampaign", api=True),
     "api:care_campaign_detail": Route(perm="care.view_carecampaign", obj="county", api=True,
                                       kwargs=_kw("campaign", "campaign_id")),

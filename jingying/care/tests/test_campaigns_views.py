@@ -13,12 +13,8 @@ from django.urls import reverse
 from jingying.accounts.roles import Role
 from jingying.care.models.campaigns import CampaignChecklistItem, CampaignReach, CareCampaign
 from jingying.care.tests.factories_support import make_campaign, today
+from jingying.care.tests.support_suites import SupportViewTests, tree_scope
 from jingying.core.testing import (
-    CreateViewTests,
-    DeleteViewTests,
-    DetailViewTests,
-    EditViewTests,
-    ListViewTests,
     Scope,
     login_client,
 )
@@ -27,45 +23,23 @@ from jingying.org.tests.factories import PersonFactory, Tree, make_user
 pytestmark = pytest.mark.django_db
 
 
-def campaign_scope() -> Scope:
-    tree = Tree()
-    return Scope(
-        inside=make_campaign(tree.county, name="新城夏季行动"),
-        outside=make_campaign(tree.other_county, name="东河夏季行动"),
-        user=make_user("pd", role=Role.POLITICAL, unit=tree.city),
-        nobody=make_user("nobody"),
-        reader=make_user("leader", role=Role.LEADER, unit=tree.city),
-        extra={"tree": tree},
-    )
-
-
 def form_data(unit: Any, units: list[Any], name: str = "新活动") -> dict[str, Any]:
     return {"name": name, "unit": unit.pk, "start": today().isoformat(), "end": today().isoformat(),
             "units": [u.pk for u in units], "measures": ["visits", "medical"], "category": "", "notes": ""}
 
 
-class TestCampaignViews(ListViewTests, DetailViewTests, CreateViewTests, EditViewTests, DeleteViewTests):
+class TestCampaignViews(SupportViewTests):
     model = CareCampaign
-    list_url = "care:campaign_list"
+    urls = "care:campaign_"
     # session, user, login security, grants, COUNT, the page (participating units counted in it).
     list_queries = 6
-    detail_url = "care:campaign_detail"
-    create_url = "care:campaign_create"
-    edit_url = "care:campaign_edit"
-    delete_url = "care:campaign_delete"
 
     def build(self) -> Scope:
-        return campaign_scope()
+        return tree_scope(lambda unit, name: make_campaign(unit, name=name),
+                          inside=("county", "新城夏季行动"), outside=("other_county", "东河夏季行动"))
 
-    def make_rows(self, scope: Scope, n: int) -> None:
-        for i in range(n):
-            make_campaign(scope.extra["tree"].county, name=f"行动{i}")
-
-    def visible_rows(self, scope: Scope) -> int:
-        return CareCampaign.objects.filter(unit__path__startswith=scope.extra["tree"].city.path).count()
-
-    def rows_on_page(self, response: Any) -> int:
-        return response.content.decode().count("<tr data-row>")
+    def make_row(self, scope: Scope, i: int) -> None:
+        make_campaign(scope.extra["tree"].county, name=f"行动{i}")
 
     def create_target(self, scope: Scope, *, inside: bool) -> tuple[str, dict[str, Any]]:
         tree = scope.extra["tree"]

@@ -12,12 +12,8 @@ from django.urls import reverse
 from jingying.accounts.roles import Role
 from jingying.care.models.insurance import InsuranceClaim, InsurancePolicy, InsuredPerson
 from jingying.care.tests.factories_support import make_claim, make_policy, today
+from jingying.care.tests.support_suites import SupportViewTests, tree_scope
 from jingying.core.testing import (
-    CreateViewTests,
-    DeleteViewTests,
-    DetailViewTests,
-    EditViewTests,
-    ListViewTests,
     Scope,
     login_client,
 )
@@ -32,34 +28,21 @@ def policy_data(unit: Any, number: str = "NEW-1", insurer: str = "太平洋保�
             "cover_per_person": "300000.00", "notes": ""}
 
 
-class TestPolicyViews(ListViewTests, DetailViewTests, CreateViewTests, EditViewTests, DeleteViewTests):
+class TestPolicyViews(SupportViewTests):
     model = InsurancePolicy
-    list_url = "care:policy_list"
+    urls = "care:policy_"
     # session, user, login security, grants, COUNT, the page (insured counted in it).
     list_queries = 6
-    detail_url = "care:policy_detail"
-    create_url = "care:policy_create"
-    edit_url = "care:policy_edit"
-    delete_url = "care:policy_delete"
 
     def build(self) -> Scope:
-        tree = Tree()
-        return Scope(inside=make_policy(tree.county, number="IN-001"), outside=make_policy(tree.other_county, number="OUT-001"),
-                     user=make_user("pd", role=Role.POLITICAL, unit=tree.city), nobody=make_user("nobody"),
-                     reader=make_user("leader", role=Role.LEADER, unit=tree.city), extra={"tree": tree})
+        return tree_scope(lambda unit, number: make_policy(unit, number=number),
+                          inside=("county", "IN-001"), outside=("other_county", "OUT-001"))
 
     def label(self, obj: Any) -> str:
         return obj.policy_number
 
-    def make_rows(self, scope: Scope, n: int) -> None:
-        for i in range(n):
-            make_policy(scope.extra["tree"].county, number=f"ROW-{i}-{InsurancePolicy.objects.count()}")
-
-    def visible_rows(self, scope: Scope) -> int:
-        return InsurancePolicy.objects.filter(unit__path__startswith=scope.extra["tree"].city.path).count()
-
-    def rows_on_page(self, response: Any) -> int:
-        return response.content.decode().count("<tr data-row>")
+    def make_row(self, scope: Scope, i: int) -> None:
+        make_policy(scope.extra["tree"].county, number=f"ROW-{i}-{InsurancePolicy.objects.count()}")
 
     def create_target(self, scope: Scope, *, inside: bool) -> tuple[str, dict[str, Any]]:
         tree = scope.extra["tree"]
@@ -72,14 +55,10 @@ class TestPolicyViews(ListViewTests, DetailViewTests, CreateViewTests, EditViewT
         return InsurancePolicy.objects.get(pk=obj.pk).insurer == "改过的保险公司"
 
 
-class TestClaimViews(ListViewTests, DetailViewTests, CreateViewTests, EditViewTests, DeleteViewTests):
+class TestClaimViews(SupportViewTests):
     model = InsuranceClaim
-    list_url = "care:claim_list"
+    urls = "care:claim_"
     list_queries = 6
-    detail_url = "care:claim_detail"
-    create_url = "care:claim_create"
-    edit_url = "care:claim_edit"
-    delete_url = "care:claim_delete"
 
     def build(self) -> Scope:
         tree = Tree()
@@ -94,15 +73,11 @@ class TestClaimViews(ListViewTests, DetailViewTests, CreateViewTests, EditViewTe
     def label(self, obj: Any) -> str:
         return obj.person.name
 
-    def make_rows(self, scope: Scope, n: int) -> None:
-        for _i in range(n):
-            make_claim(scope.extra["policy"], scope.extra["a"])
+    def make_row(self, scope: Scope, i: int) -> None:
+        make_claim(scope.extra["policy"], scope.extra["a"])
 
     def visible_rows(self, scope: Scope) -> int:
         return InsuranceClaim.objects.filter(person=scope.extra["a"]).count()
-
-    def rows_on_page(self, response: Any) -> int:
-        return response.content.decode().count("<tr data-row>")
 
     def create_target(self, scope: Scope, *, inside: bool) -> tuple[str, dict[str, Any]]:
         person = scope.extra["a" if inside else "b"]

@@ -12,12 +12,8 @@ from django.urls import reverse
 from jingying.accounts.roles import Role
 from jingying.care.models.rights import RightsCase, RightsEvidence
 from jingying.care.tests.factories_support import make_case, today
+from jingying.care.tests.support_suites import SupportViewTests, tree_scope
 from jingying.core.testing import (
-    CreateViewTests,
-    DeleteViewTests,
-    DetailViewTests,
-    EditViewTests,
-    ListViewTests,
     Scope,
     login_client,
 )
@@ -27,43 +23,21 @@ pytestmark = pytest.mark.django_db
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
-def rights_scope() -> Scope:
-    tree = Tree()
-    return Scope(
-        inside=make_case(tree.station, place="海东路口"),
-        outside=make_case(tree.other_station, place="西脑包"),
-        user=make_user("pd", role=Role.POLITICAL, unit=tree.city),
-        nobody=make_user("nobody"),
-        reader=make_user("leader", role=Role.LEADER, unit=tree.city),
-        extra={"tree": tree},
-    )
-
-
-class TestRightsViews(ListViewTests, DetailViewTests, CreateViewTests, EditViewTests, DeleteViewTests):
+class TestRightsViews(SupportViewTests):
     model = RightsCase
-    list_url = "care:rights_list"
+    urls = "care:rights_"
     # session, user, login security, grants, COUNT, the page, its officers (one prefetch).
     list_queries = 7
-    detail_url = "care:rights_detail"
-    create_url = "care:rights_create"
-    edit_url = "care:rights_edit"
-    delete_url = "care:rights_delete"
 
     def build(self) -> Scope:
-        return rights_scope()
+        return tree_scope(lambda unit, place: make_case(unit, place=place),
+                          inside=("station", "海东路口"), outside=("other_station", "西脑包"))
 
     def label(self, obj: Any) -> str:
         return obj.place
 
-    def make_rows(self, scope: Scope, n: int) -> None:
-        for i in range(n):
-            make_case(scope.extra["tree"].county, place=f"地点{i}")
-
-    def visible_rows(self, scope: Scope) -> int:
-        return RightsCase.objects.filter(unit__path__startswith=scope.extra["tree"].city.path).count()
-
-    def rows_on_page(self, response: Any) -> int:
-        return response.content.decode().count("<tr data-row>")
+    def make_row(self, scope: Scope, i: int) -> None:
+        make_case(scope.extra["tree"].county, place=f"地点{i}")
 
     def create_target(self, scope: Scope, *, inside: bool) -> tuple[str, dict[str, Any]]:
         tree = scope.extra["tree"]
@@ -140,3 +114,17 @@ def test_workflow_actions_and_evidence_through_screens():
     export = client.get(reverse("care:rights_export"), {"status": "closed"})
     assert export.status_code == 200 and export["Content-Type"].startswith("application/vnd.openxmlformats")
     assert client.get(reverse("care:rights_list"), {"status": "closed"}, HTTP_HX_REQUEST="true").status_code == 200
+
+
+def test_evidence_download_on_screen_is_audited_like_the_api():
+    from jingying.care.services import rights as services
+    from jingying.core.models import AuditEntry
+    from jingying.core.scoping import SYSTEM
+
+    tree = Tree()
+    case = make_case(tree.station)
+    evidence = services.rights_evidence_add(actor=SYSTEM, case=case, upload=SimpleUploadedFile("a.png", PNG))
+    client = login_client(make_user("pd", role=Role.POLITICAL, unit=tree.county))
+    assert client.get(reverse("care:rights_evidence_download", args=[evidence.pk])).status_code == 200
+    entry = AuditEntry.objects.get(action="care.rights.evidence_download")
+    assert entry.actor_name == "pd" and entry.after["evidence"] == evidence.pk and entry.after["sha256"] == evidence.sha256

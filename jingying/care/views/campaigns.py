@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -19,18 +18,10 @@ from jingying.care.choices import CareMeasure
 from jingying.care.forms_campaigns import CampaignForm, ChecklistForm, ReachForm
 from jingying.care.selectors import campaigns as selectors
 from jingying.care.services import campaigns as services
-from jingying.care.services.support_common import id_rows_from_text, id_rows_from_workbook
-from jingying.care.views.support_kit import (
-    Col,
-    apply_errors,
-    confirm_page,
-    export_rows,
-    form_page,
-    list_page,
-    workbook,
-)
+from jingying.care.views import support_kit as kit
+from jingying.care.views.support_kit import Col
 from jingying.core.scoping import covers, has_perm
-from jingying.core.views_generic import paginate, render_page, require_perm
+from jingying.core.views_generic import paginate, render_page, require_perm, save_form
 from jingying.org.models import Unit
 from jingying.org.selectors import unit_list
 
@@ -46,24 +37,15 @@ COLUMNS = [
 ]
 
 
-def _filters(request: HttpRequest) -> dict[str, str]:
-    return {k: request.GET[k].strip() for k in FILTERS if request.GET.get(k, "").strip()}
-
-
 def campaign_list(request: HttpRequest) -> HttpResponse:
-    require_perm(request, "care.view_carecampaign")
-    actor = request.user
-    qs, filterset = selectors.care_campaign_list(actor=actor, filters=_filters(request))
-    return list_page(request, qs=qs, filterset=filterset, columns=COLUMNS, title=_("从优待警活动"),
-                     list_url=reverse("care:campaign_list"),
-                     detail_url=lambda c: reverse("care:campaign_detail", args=[c.pk]),
-                     add_url=reverse("care:campaign_create") if has_perm(actor, "care.add_carecampaign") else "",
-                     empty=_("没有从优待警活动"),
-                     extra={"intro": _("专项行动、重大安保期间落实表彰奖励、走访慰问、送医到岗、子女托管、心理疏导、意外保险六项措施。")})
+    return kit.list_view(request, selectors.care_campaign_list, filters=FILTERS, perm="care.view_carecampaign",
+                         columns=COLUMNS, title=_("从优待警活动"), url="care:campaign_list", detail="care:campaign_detail",
+                         add=("care.add_carecampaign", "care:campaign_create"), empty=_("没有从优待警活动"),
+                         extra={"intro": _("专项行动、重大安保期间落实表彰奖励、走访慰问、送医到岗、子女托管、心理疏导、意外保险六项措施。")})
 
 
-def _form_data(form: CampaignForm) -> dict[str, Any]:
-    data = dict(form.cleaned_data)
+def _form_data(cleaned: dict[str, Any]) -> dict[str, Any]:
+    data = dict(cleaned)
     data["units"] = list(data["units"])
     data["measures"] = list(data["measures"])
     return data
@@ -75,16 +57,10 @@ def campaign_create(request: HttpRequest) -> HttpResponse:
     actor = request.user
     form = CampaignForm(request.POST if request.method == "POST" else None,
                         units=unit_list(actor=actor, perm="care.add_carecampaign"))
-    if request.method == "POST" and form.is_valid():
-        try:
-            campaign = services.care_campaign_create(actor=actor, **_form_data(form))
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("已创建活动"))
-            return redirect("care:campaign_detail", pk=campaign.pk)
-    return form_page(request, form=form, title=_("新建从优待警活动"), cancel_url=reverse("care:campaign_list"),
-                     invalid=request.method == "POST")
+    done = save_form(request, form, lambda data: services.care_campaign_create(actor=actor, **_form_data(data)),
+                     success=_("已创建活动"), next_url=lambda c: reverse("care:campaign_detail", args=[c.pk]))
+    return done or kit.form_page(request, form=form, title=_("新建从优待警活动"),
+                                 cancel_url=reverse("care:campaign_list"), invalid=request.method == "POST")
 
 
 def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -119,21 +95,19 @@ def campaign_edit(request: HttpRequest, pk: int) -> HttpResponse:
                "units": list(campaign.units.values_list("unit_id", flat=True)), "measures": campaign.measures,
                "category": campaign.category, "notes": campaign.notes}
     form = CampaignForm(request.POST if request.method == "POST" else None, units=units, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        data = _form_data(form)
+
+    @transaction.atomic
+    def save(cleaned: dict[str, Any]) -> None:
+        data = _form_data(cleaned)
         data.pop("unit")
-        try:
-            with transaction.atomic():
-                locked = selectors.access_care_campaign(actor, pk, perm="care.change_carecampaign", for_write=True)
-                services.care_campaign_update(actor=actor, campaign=locked, **data)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("已保存"))
-            return redirect("care:campaign_detail", pk=pk)
+        locked = selectors.access_care_campaign(actor, pk, perm="care.change_carecampaign", for_write=True)
+        services.care_campaign_update(actor=actor, campaign=locked, **data)
+
+    done = save_form(request, form, save, success=_("已保存"),
+                     next_url=lambda _none: reverse("care:campaign_detail", args=[pk]))
     form.fields["unit"].disabled = True
-    return form_page(request, form=form, title=_("编辑活动"), cancel_url=reverse("care:campaign_detail", args=[pk]),
-                     invalid=request.method == "POST")
+    return done or kit.form_page(request, form=form, title=_("编辑活动"),
+                                 cancel_url=reverse("care:campaign_detail", args=[pk]), invalid=request.method == "POST")
 
 
 @require_http_methods(["GET", "POST"])
@@ -144,8 +118,8 @@ def campaign_delete(request: HttpRequest, pk: int) -> HttpResponse:
         services.care_campaign_delete(actor=actor, campaign=campaign)
         messages.success(request, _("已删除活动"))
         return redirect("care:campaign_list")
-    return confirm_page(request, message=_("删除活动“%(name)s”及其落实清单和覆盖记录？此操作不能撤销。") % {"name": campaign.name},
-                        cancel_url=reverse("care:campaign_detail", args=[pk]))
+    return kit.confirm_page(request, message=_("删除活动“%(name)s”及其落实清单和覆盖记录？此操作不能撤销。") % {"name": campaign.name},
+                            cancel_url=reverse("care:campaign_detail", args=[pk]))
 
 
 @require_POST
@@ -169,28 +143,14 @@ def campaign_reach(request: HttpRequest, pk: int) -> HttpResponse:
     units = [cu.unit.pk for cu in selectors.campaign_units(actor, campaign, perm="care.mark_carecampaign")]
     form = ReachForm(request.POST or None, request.FILES or None, measures=selectors.measure_labels(campaign),
                      units=Unit.objects.filter(pk__in=units))
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            if data["unit"]:
-                n = services.campaign_reach_unit(actor=actor, campaign=campaign, measure=data["measure"],
-                                                 unit=data["unit"], day=data["day"])
-            else:
-                rows = (id_rows_from_workbook(data["file"].read()) if data["file"]
-                        else id_rows_from_text(data["id_numbers"]))
-                n = services.campaign_reach_ids(actor=actor, campaign=campaign, measure=data["measure"], rows=rows,
-                                                day=data["day"])
-        except ValidationError as exc:
-            if hasattr(exc, "error_dict") and "id_numbers" in exc.message_dict:
-                form.add_error(None, exc.message_dict["id_numbers"])
-            else:
-                apply_errors(form, exc)
-        else:
-            messages.success(request, _("已新增标记 %(n)d 人") % {"n": n})
-            return redirect("care:campaign_detail", pk=pk)
-    return form_page(request, form=form, title=_("登记措施覆盖人员：%(name)s") % {"name": campaign.name},
-                     cancel_url=reverse("care:campaign_detail", args=[pk]), invalid=request.method == "POST",
-                     multipart=True)
+    return kit.add_people_page(
+        request, form,
+        by_unit=lambda data: services.campaign_reach_unit(actor=actor, campaign=campaign, measure=data["measure"],
+                                                          unit=data["unit"], day=data["day"]),
+        by_ids=lambda data, rows: services.campaign_reach_ids(actor=actor, campaign=campaign, measure=data["measure"],
+                                                              rows=rows, day=data["day"]),
+        success=_("已新增标记 %(n)d 人"), title=_("登记措施覆盖人员：%(name)s") % {"name": campaign.name},
+        done_url=reverse("care:campaign_detail", args=[pk]))
 
 
 def campaign_reached(request: HttpRequest, pk: int) -> HttpResponse:
@@ -249,10 +209,10 @@ def campaign_export(request: HttpRequest, pk: int) -> HttpResponse:
     reach_cols = [Col(_l("措施"), lambda r: r.get_measure_display()), Col(_l("姓名"), lambda r: r.person.name),
                   Col(_l("单位"), lambda r: r.person.unit.name), Col(_l("日期"), lambda r: r.reached_on)]
     reached = selectors.campaign_reach_list(actor, campaign)
-    return workbook(_("%(name)s-覆盖情况.xlsx") % {"name": campaign.name}, [
+    return kit.workbook(_("%(name)s-覆盖情况.xlsx") % {"name": campaign.name}, [
         (_("覆盖情况"), header, coverage),
         (_("落实清单"), [_("单位"), _("措施"), _("已落实"), _("落实日期"), _("说明"), _("填报人")], items),
-        (_("覆盖人员"), [c.label for c in reach_cols], export_rows(reached, reach_cols)),
+        (_("覆盖人员"), [c.label for c in reach_cols], kit.export_rows(reached, reach_cols)),
     ])
 
 

@@ -4,6 +4,7 @@ to enrol children, waiting list, cancellations and daily attendance."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -16,21 +17,14 @@ from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_http_methods, require_POST
 
 from jingying.care.choices import EnrolmentStatus
-from jingying.care.forms_childcare import EnrolForm, ProgrammeForm, programme_initial
+from jingying.care.forms_childcare import EnrolForm, ParentLookupForm, ProgrammeForm, programme_initial
 from jingying.care.models.childcare import ChildcareProgramme
 from jingying.care.selectors import childcare as selectors
 from jingying.care.services import childcare as services
-from jingying.care.views.support_kit import (
-    Col,
-    apply_errors,
-    confirm_page,
-    export_rows,
-    form_page,
-    list_page,
-    workbook,
-)
-from jingying.core.scoping import covers, has_perm
-from jingying.core.views_generic import render_page, require_perm
+from jingying.care.views import support_kit as kit
+from jingying.care.views.support_kit import Col
+from jingying.core.scoping import covers
+from jingying.core.views_generic import render_page, require_perm, save_form
 from jingying.org.models import Person
 from jingying.org.selectors import unit_list
 from jingying.org.tables import age_on
@@ -50,27 +44,16 @@ COLUMNS = [
 ]
 
 
-def _filters(request: HttpRequest) -> dict[str, str]:
-    return {k: request.GET[k].strip() for k in FILTERS if request.GET.get(k, "").strip()}
-
-
 def childcare_list(request: HttpRequest) -> HttpResponse:
-    require_perm(request, "care.view_childcare")
-    actor = request.user
-    qs, filterset = selectors.childcare_programme_list(actor=actor, filters=_filters(request))
-    return list_page(request, qs=qs, filterset=filterset, columns=COLUMNS, title=_("子女托管"),
-                     list_url=reverse("care:childcare_list"),
-                     detail_url=lambda p: reverse("care:childcare_detail", args=[p.pk]),
-                     add_url=reverse("care:childcare_create") if has_perm(actor, "care.add_childcare") else "",
-                     export_url=reverse("care:childcare_list_export") if has_perm(actor, "care.export_childcare") else "",
-                     empty=_("没有托管项目"))
+    return kit.list_view(request, selectors.childcare_programme_list, filters=FILTERS, perm="care.view_childcare",
+                         columns=COLUMNS, title=_("子女托管"), url="care:childcare_list", detail="care:childcare_detail",
+                         add=("care.add_childcare", "care:childcare_create"),
+                         export=("care.export_childcare", "care:childcare_list_export"), empty=_("没有托管项目"))
 
 
 def childcare_list_export(request: HttpRequest) -> HttpResponse:
-    require_perm(request, "care.export_childcare")
-    qs, _filterset = selectors.childcare_programme_list(actor=request.user, filters=_filters(request),
-                                                        perm="care.export_childcare")
-    return workbook(_("子女托管项目.xlsx"), [(_("托管项目"), [c.label for c in COLUMNS], export_rows(qs, COLUMNS))])
+    return kit.export_view(request, selectors.childcare_programme_list, filters=FILTERS, perm="care.export_childcare",
+                           columns=COLUMNS, filename=_("子女托管项目.xlsx"), sheet=_("托管项目"))
 
 
 @require_http_methods(["GET", "POST"])
@@ -79,37 +62,32 @@ def childcare_create(request: HttpRequest) -> HttpResponse:
     actor = request.user
     form = ProgrammeForm(request.POST if request.method == "POST" else None,
                          units=unit_list(actor=actor, perm="care.add_childcare"))
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        unit = data.pop("unit")
-        try:
-            programme = services.childcare_programme_create(actor=actor, unit=unit, **data)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("已创建托管项目"))
-            return redirect("care:childcare_detail", pk=programme.pk)
-    return form_page(request, form=form, title=_("新建托管项目"), cancel_url=reverse("care:childcare_list"),
-                     invalid=request.method == "POST")
+    done = save_form(request, form, lambda data: services.childcare_programme_create(actor=actor, **data),
+                     success=_("已创建托管项目"), next_url=lambda p: reverse("care:childcare_detail", args=[p.pk]))
+    return done or kit.form_page(request, form=form, title=_("新建托管项目"), cancel_url=reverse("care:childcare_list"),
+                                 invalid=request.method == "POST")
 
 
 def childcare_detail(request: HttpRequest, pk: int) -> HttpResponse:
     actor = request.user
     programme = selectors.access_childcare_programme(actor, pk)
     enrolments = selectors.programme_enrolments(programme)
-    waiting = [e for e in enrolments if e.status == EnrolmentStatus.WAITING]
+
+    def rows(status: str) -> list[dict[str, Any]]:
+        """The enrolments in one state, each with the child's age when the programme starts."""
+        return [{"enrolment": e, "age": age_on(e.child.birth_date, programme.start)}
+                for e in enrolments if e.status == status]
+
     context = {
         "programme": programme,
-        "enrolled": [e for e in enrolments if e.status == EnrolmentStatus.ENROLLED],
-        "waiting": waiting,
-        "cancelled": [e for e in enrolments if e.status == EnrolmentStatus.CANCELLED],
+        "enrolled": rows(EnrolmentStatus.ENROLLED),
+        "waiting": rows(EnrolmentStatus.WAITING),
+        "cancelled": rows(EnrolmentStatus.CANCELLED),
         "can_change": covers(actor, "care.change_childcare", programme.unit.path),
         "can_delete": covers(actor, "care.delete_childcare", programme.unit.path),
         "can_mark": covers(actor, "care.mark_childcare", programme.unit.path),
         "can_export": covers(actor, "care.export_childcare", programme.unit.path),
     }
-    for e in enrolments:
-        e.age = age_on(e.child.birth_date, programme.start)
     return render_page(request, "care/childcare_detail.html", context)
 
 
@@ -120,16 +98,9 @@ def childcare_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = ProgrammeForm(request.POST if request.method == "POST" else None,
                          units=unit_list(actor=actor, perm="care.change_childcare"),
                          initial=programme_initial(programme))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.childcare_programme_update(actor=actor, programme=programme, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("已保存"))
-            return redirect("care:childcare_detail", pk=pk)
-    return form_page(request, form=form, title=_("编辑托管项目"), cancel_url=reverse("care:childcare_detail", args=[pk]),
-                     invalid=request.method == "POST")
+    return kit.edit_page(request, form,
+                         lambda data: services.childcare_programme_update(actor=actor, programme=programme, **data),
+                         title=_("编辑托管项目"), detail_url=reverse("care:childcare_detail", args=[pk]))
 
 
 @require_http_methods(["GET", "POST"])
@@ -140,8 +111,8 @@ def childcare_delete(request: HttpRequest, pk: int) -> HttpResponse:
         services.childcare_programme_delete(actor=actor, programme=programme)
         messages.success(request, _("已删除托管项目"))
         return redirect("care:childcare_list")
-    return confirm_page(request, message=_("删除托管项目“%(name)s”及其报名和出勤记录？此操作不能撤销。") % {"name": str(programme)},
-                        cancel_url=reverse("care:childcare_detail", args=[pk]))
+    return kit.confirm_page(request, message=_("删除托管项目“%(name)s”及其报名和出勤记录？此操作不能撤销。") % {"name": str(programme)},
+                            cancel_url=reverse("care:childcare_detail", args=[pk]))
 
 
 def childcare_export(request: HttpRequest, pk: int) -> HttpResponse:
@@ -156,7 +127,7 @@ def childcare_export(request: HttpRequest, pk: int) -> HttpResponse:
     attendance = [[e.child.name, e.person.name, *[(present if grid[(e.pk, d)] else absent) if (e.pk, d) in grid else ""
                                                  for d in days],
                    sum(1 for d in days if grid.get((e.pk, d)))] for e in enrolled]
-    return workbook(_("%(name)s-报名与出勤.xlsx") % {"name": programme.name}, [
+    return kit.workbook(_("%(name)s-报名与出勤.xlsx") % {"name": programme.name}, [
         (_("报名"), [_("子女"), _("年龄"), _("家长"), _("单位"), _("状态"), _("报名时间")], rows),
         (_("出勤"), [_("子女"), _("家长"), *[d.isoformat() for d in days], _("出勤天数")], attendance),
     ])
@@ -189,6 +160,50 @@ def childcare_attendance(request: HttpRequest, pk: int) -> HttpResponse:
                        status=400 if error else 200)
 
 
+@require_http_methods(["GET", "POST"])
+def childcare_enrol_for(request: HttpRequest, pk: int) -> HttpResponse:
+    """Staff enrol a child for a parent: find the officer (警号 or 身份证号, within the staff
+    member's units), then pick one of the officer's children. The service checks the rest (age,
+    audience, duplicates) and puts the child on the waiting list when the places are taken."""
+    actor = request.user
+    programme = selectors.access_childcare_programme(actor, pk, perm="care.change_childcare")
+    posted = request.method == "POST"
+    data = request.POST if posted else (request.GET if "officer" in request.GET else None)
+    lookup = ParentLookupForm(data, find=lambda ref: selectors.childcare_parent(actor, ref))
+    parent = lookup.cleaned_data["officer"] if lookup.is_valid() else None
+    children = selectors.my_children(parent) if parent else []
+    form = EnrolForm(request.POST if posted and parent else None, children=children)
+    kit.set_choices(form, "child", [(c.pk, _child_label(c, programme)) for c in children])
+    if posted and parent and form.is_valid():
+        child = next(c for c in children if str(c.pk) == form.cleaned_data["child"])
+        try:
+            enrolment = services.childcare_enrol(actor=actor, programme=programme, child=child,
+                                                 notes=form.cleaned_data["notes"])
+        except ValidationError as exc:
+            kit.apply_errors(form, exc)
+        else:
+            if enrolment.status == EnrolmentStatus.ENROLLED:
+                messages.success(request, _("已为 %(parent)s 的子女 %(child)s 报名，已录取")
+                                 % {"parent": parent.name, "child": child.name})
+            else:
+                messages.warning(request, _("名额已满，%(child)s 已进入候补名单（第 %(n)s 位）")
+                                 % {"child": child.name, "n": selectors.waiting_position(enrolment)})
+            return redirect("care:childcare_detail", pk=pk)
+    kit.bootstrap(lookup)
+    kit.bootstrap(form)
+    failed = (lookup.is_bound and not lookup.is_valid()) or (form.is_bound and not form.is_valid())
+    return render_page(request, "care/childcare_enrol_for.html",
+                       {"programme": programme, "lookup": lookup, "parent": parent, "children": children,
+                        "form": form}, status=400 if failed else 200)
+
+
+def _child_label(child: Any, programme: ChildcareProgramme) -> str:
+    age = age_on(child.birth_date, programme.start) if child.birth_date else None
+    if age is None:
+        return _("%(name)s（未登记出生日期）") % {"name": child.name}
+    return _("%(name)s（开班时 %(age)d 岁）") % {"name": child.name, "age": age}
+
+
 def _my_person(request: HttpRequest) -> Person | None:
     person_id = getattr(request.user, "person_id", None)
     return Person.objects.select_related("unit").filter(pk=person_id).first() if person_id else None
@@ -201,14 +216,15 @@ def childcare_mine(request: HttpRequest) -> HttpResponse:
     if person is None:
         return render_page(request, "care/childcare_mine.html", {"person": None})
     children = selectors.my_children(person)
-    enrolments = selectors.my_enrolments(person)
-    for e in enrolments:
-        e.position = selectors.waiting_position(e)
-    programmes = list(selectors.programmes_open_to(person))
-    for p in programmes:
-        p.form = EnrolForm(children=[c for c in children if (a := age_on(c.birth_date, p.start)) is not None
-                                     and p.min_age <= a <= p.max_age], prefix=f"p{p.pk}")
-        p.form.fields["child"].widget.attrs["class"] = "form-select"
+    # Each enrolment with its place on the waiting list; each open programme with the form that
+    # offers the children of the right age.
+    enrolments = [{"enrolment": e, "position": selectors.waiting_position(e)} for e in selectors.my_enrolments(person)]
+    programmes = []
+    for p in selectors.programmes_open_to(person):
+        form = EnrolForm(children=[c for c in children if (a := age_on(c.birth_date, p.start)) is not None
+                                   and p.min_age <= a <= p.max_age], prefix=f"p{p.pk}")
+        form.fields["child"].widget.attrs["class"] = "form-select"
+        programmes.append({"programme": p, "form": form})
     return render_page(request, "care/childcare_mine.html",
                        {"person": person, "children": children, "enrolments": enrolments, "programmes": programmes})
 
@@ -269,5 +285,6 @@ urlpatterns = [
     path("childcare/<int:pk>/export/", childcare_export, name="childcare_export"),
     path("childcare/<int:pk>/attendance/", childcare_attendance, name="childcare_attendance"),
     path("childcare/<int:pk>/enrol/", childcare_enrol, name="childcare_enrol"),
+    path("childcare/<int:pk>/enrol-for/", childcare_enrol_for, name="childcare_enrol_for"),
     path("childcare/enrolments/<int:pk>/cancel/", childcare_cancel, name="childcare_cancel"),
 ]

@@ -132,16 +132,22 @@ def hospital_delete(request: HttpRequest, pk: int) -> HttpResponse:
         "cancel_url": reverse("care:hospital_detail", args=[hospital.pk])}, status=400 if error else 200)
 
 
-@require_POST
-def hospital_service_add(request: HttpRequest, pk: int) -> HttpResponse:
+def _hospital_part_add(request: HttpRequest, pk: int, form_class: type[forms.Form], add: Any,
+                       missing: str) -> HttpResponse:
+    """Add a green-channel service or a police window to a hospital (the actor must manage it)."""
     actor = request.user
     hospital = selectors.access_hospital(actor, pk)
-    form = ServiceForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("请选择服务类别"))
-        return redirect("care:hospital_detail", pk=hospital.pk)
-    services.hospital_service_add(actor=actor, hospital=hospital, **form.cleaned_data)
+    form = form_class(request.POST)
+    if form.is_valid():
+        add(actor=actor, hospital=hospital, **form.cleaned_data)
+    else:
+        messages.error(request, missing)
     return redirect("care:hospital_detail", pk=hospital.pk)
+
+
+@require_POST
+def hospital_service_add(request: HttpRequest, pk: int) -> HttpResponse:
+    return _hospital_part_add(request, pk, ServiceForm, services.hospital_service_add, _("请选择服务类别"))
 
 
 @require_POST
@@ -153,14 +159,7 @@ def hospital_service_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def police_window_add(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = request.user
-    hospital = selectors.access_hospital(actor, pk)
-    form = WindowForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("请填写窗口位置"))
-        return redirect("care:hospital_detail", pk=hospital.pk)
-    services.police_window_add(actor=actor, hospital=hospital, **form.cleaned_data)
-    return redirect("care:hospital_detail", pk=hospital.pk)
+    return _hospital_part_add(request, pk, WindowForm, services.police_window_add, _("请填写窗口位置"))
 
 
 @require_POST

@@ -3,6 +3,8 @@ and the officer's own insurance page."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -17,19 +19,16 @@ from jingying.care.forms_insurance import ClaimDecideForm, ClaimForm, InsureForm
 from jingying.care.models.insurance import InsuranceClaim
 from jingying.care.selectors import insurance as selectors
 from jingying.care.services import insurance as services
-from jingying.care.services.support_common import id_rows_from_text, id_rows_from_workbook
-from jingying.care.views.support_kit import (
-    Col,
-    apply_errors,
-    bootstrap,
-    confirm_page,
-    export_rows,
-    form_page,
-    list_page,
-    workbook,
+from jingying.care.views import support_kit as kit
+from jingying.care.views.support_kit import Col
+from jingying.core.scoping import covers, subtree_q
+from jingying.core.views_generic import (
+    paginate,
+    render_page,
+    require_perm,
+    run_service,
+    save_form,
 )
-from jingying.core.scoping import covers, has_perm, subtree_q
-from jingying.core.views_generic import paginate, render_page, require_perm
 from jingying.org.selectors import unit_list
 
 POLICY_FILTERS = ("unit", "year", "q")
@@ -56,30 +55,20 @@ CLAIM_COLUMNS = [
 ]
 
 
-def _filters(request: HttpRequest, names: tuple[str, ...]) -> dict[str, str]:
-    return {k: request.GET[k].strip() for k in names if request.GET.get(k, "").strip()}
-
-
 # --- policies ------------------------------------------------------------------------------
 
 
 def policy_list(request: HttpRequest) -> HttpResponse:
-    require_perm(request, "care.view_insurance")
-    actor = request.user
-    qs, filterset = selectors.insurance_policy_list(actor=actor, filters=_filters(request, POLICY_FILTERS))
-    return list_page(request, qs=qs, filterset=filterset, columns=POLICY_COLUMNS, title=_("意外保险保单"),
-                     list_url=reverse("care:policy_list"),
-                     detail_url=lambda p: reverse("care:policy_detail", args=[p.pk]),
-                     add_url=reverse("care:policy_create") if has_perm(actor, "care.add_insurance") else "",
-                     export_url=reverse("care:policy_list_export") if has_perm(actor, "care.export_insurance") else "",
-                     empty=_("没有保单"))
+    return kit.list_view(request, selectors.insurance_policy_list, filters=POLICY_FILTERS, perm="care.view_insurance",
+                         columns=POLICY_COLUMNS, title=_("意外保险保单"), url="care:policy_list",
+                         detail="care:policy_detail", add=("care.add_insurance", "care:policy_create"),
+                         export=("care.export_insurance", "care:policy_list_export"), empty=_("没有保单"))
 
 
 def policy_list_export(request: HttpRequest) -> HttpResponse:
-    require_perm(request, "care.export_insurance")
-    qs, _filterset = selectors.insurance_policy_list(actor=request.user, filters=_filters(request, POLICY_FILTERS),
-                                                     perm="care.export_insurance")
-    return workbook(_("意外保险保单.xlsx"), [(_("保单"), [c.label for c in POLICY_COLUMNS], export_rows(qs, POLICY_COLUMNS))])
+    return kit.export_view(request, selectors.insurance_policy_list, filters=POLICY_FILTERS,
+                           perm="care.export_insurance", columns=POLICY_COLUMNS, filename=_("意外保险保单.xlsx"),
+                           sheet=_("保单"))
 
 
 @require_http_methods(["GET", "POST"])
@@ -88,18 +77,11 @@ def policy_create(request: HttpRequest) -> HttpResponse:
     actor = request.user
     form = PolicyForm(request.POST if request.method == "POST" else None,
                       units=unit_list(actor=actor, perm="care.add_insurance"))
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        unit = data.pop("unit")
-        try:
-            policy = services.insurance_policy_create(actor=actor, unit=unit, **data)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("已登记保单，请添加被保险人"))
-            return redirect("care:policy_detail", pk=policy.pk)
-    return form_page(request, form=form, title=_("登记保单"), cancel_url=reverse("care:policy_list"),
-                     invalid=request.method == "POST")
+    done = save_form(request, form, lambda data: services.insurance_policy_create(actor=actor, **data),
+                     success=_("已登记保单，请添加被保险人"),
+                     next_url=lambda p: reverse("care:policy_detail", args=[p.pk]))
+    return done or kit.form_page(request, form=form, title=_("登记保单"), cancel_url=reverse("care:policy_list"),
+                                 invalid=request.method == "POST")
 
 
 def policy_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -125,16 +107,8 @@ def policy_edit(request: HttpRequest, pk: int) -> HttpResponse:
     initial["unit"] = policy.unit_id
     form = PolicyForm(request.POST if request.method == "POST" else None,
                       units=unit_list(actor=actor, perm="care.change_insurance"), initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.insurance_policy_update(actor=actor, policy=policy, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("已保存"))
-            return redirect("care:policy_detail", pk=pk)
-    return form_page(request, form=form, title=_("编辑保单"), cancel_url=reverse("care:policy_detail", args=[pk]),
-                     invalid=request.method == "POST")
+    return kit.edit_page(request, form, lambda data: services.insurance_policy_update(actor=actor, policy=policy, **data),
+                         title=_("编辑保单"), detail_url=reverse("care:policy_detail", args=[pk]))
 
 
 @require_http_methods(["GET", "POST"])
@@ -147,10 +121,10 @@ def policy_delete(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.insurance_policy_delete(actor=actor, policy=policy)
         except ValidationError as exc:
-            return confirm_page(request, message=message, cancel_url=cancel, error="；".join(exc.messages), status=400)
+            return kit.confirm_page(request, message=message, cancel_url=cancel, error="；".join(exc.messages), status=400)
         messages.success(request, _("已删除保单"))
         return redirect("care:policy_list")
-    return confirm_page(request, message=message, cancel_url=cancel)
+    return kit.confirm_page(request, message=message, cancel_url=cancel)
 
 
 @require_http_methods(["GET", "POST"])
@@ -160,37 +134,20 @@ def policy_insure(request: HttpRequest, pk: int) -> HttpResponse:
     policy = selectors.access_insurance_policy(actor, pk, perm="care.change_insurance")
     units = unit_list(actor=actor, perm="care.change_insurance").filter(subtree_q("path", policy.unit.path))
     form = InsureForm(request.POST or None, request.FILES or None, units=units)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            if data["unit"]:
-                n = services.insurance_insure_unit(actor=actor, policy=policy, unit=data["unit"],
-                                                   category=data["category"])
-            else:
-                rows = id_rows_from_workbook(data["file"].read()) if data["file"] else id_rows_from_text(data["id_numbers"])
-                n = services.insurance_insure_ids(actor=actor, policy=policy, rows=rows)
-        except ValidationError as exc:
-            if hasattr(exc, "error_dict") and "id_numbers" in exc.message_dict:
-                form.add_error(None, exc.message_dict["id_numbers"])
-            else:
-                apply_errors(form, exc)
-        else:
-            messages.success(request, _("已新增被保险人 %(n)d 人") % {"n": n})
-            return redirect("care:policy_detail", pk=pk)
-    return form_page(request, form=form, title=_("添加被保险人：%(number)s") % {"number": policy.policy_number},
-                     cancel_url=reverse("care:policy_detail", args=[pk]), invalid=request.method == "POST",
-                     multipart=True)
+    return kit.add_people_page(
+        request, form,
+        by_unit=lambda data: services.insurance_insure_unit(actor=actor, policy=policy, unit=data["unit"],
+                                                            category=data["category"]),
+        by_ids=lambda _data, rows: services.insurance_insure_ids(actor=actor, policy=policy, rows=rows),
+        success=_("已新增被保险人 %(n)d 人"), title=_("添加被保险人：%(number)s") % {"number": policy.policy_number},
+        done_url=reverse("care:policy_detail", args=[pk]))
 
 
 @require_POST
 def policy_uninsure(request: HttpRequest, pk: int) -> HttpResponse:
     insured = selectors.access_insured(request.user, pk, perm="care.change_insurance")
-    try:
-        services.insurance_uninsure(actor=request.user, insured=insured)
-    except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
-    else:
-        messages.success(request, _("已将 %(name)s 移出保单") % {"name": insured.person.name})
+    run_service(request, lambda: services.insurance_uninsure(actor=request.user, insured=insured),
+                success=_("已将 %(name)s 移出保单") % {"name": insured.person.name})
     return redirect("care:policy_detail", pk=insured.policy_id)
 
 
@@ -201,32 +158,26 @@ def policy_export(request: HttpRequest, pk: int) -> HttpResponse:
     cols = [Col(_l("姓名"), lambda i: i.person.name), Col(_l("身份证号"), lambda i: i.person.id_number),
             Col(_l("单位"), lambda i: i.person.unit.name), Col(_l("人员类别"), lambda i: i.person.get_category_display()),
             Col(_l("加入时间"), lambda i: i.added_at)]
-    return workbook(_("%(number)s-被保险人.xlsx") % {"number": policy.policy_number},
-                    [(_("被保险人"), [c.label for c in cols], export_rows(selectors.policy_insured(actor, policy), cols))])
+    return kit.workbook(_("%(number)s-被保险人.xlsx") % {"number": policy.policy_number},
+                        [(_("被保险人"), [c.label for c in cols], kit.export_rows(selectors.policy_insured(actor, policy), cols))])
 
 
 # --- claims --------------------------------------------------------------------------------
 
 
 def claim_list(request: HttpRequest) -> HttpResponse:
-    require_perm(request, "care.view_insurance")
-    actor = request.user
-    qs, filterset = selectors.insurance_claim_list(actor=actor, filters=_filters(request, CLAIM_FILTERS))
-    return list_page(request, qs=qs, filterset=filterset, columns=CLAIM_COLUMNS, title=_("保险理赔"),
-                     list_url=reverse("care:claim_list"),
-                     detail_url=lambda c: reverse("care:claim_detail", args=[c.pk]),
-                     add_url=reverse("care:claim_create") if has_perm(actor, "care.change_insurance") else "",
-                     export_url=reverse("care:claim_list_export") if has_perm(actor, "care.export_insurance") else "",
-                     empty=_("没有理赔记录"))
+    # Registering a claim is part of managing the policy: the add button follows change_insurance.
+    return kit.list_view(request, selectors.insurance_claim_list, filters=CLAIM_FILTERS, perm="care.view_insurance",
+                         columns=CLAIM_COLUMNS, title=_("保险理赔"), url="care:claim_list", detail="care:claim_detail",
+                         add=("care.change_insurance", "care:claim_create"),
+                         export=("care.export_insurance", "care:claim_list_export"), empty=_("没有理赔记录"))
 
 
 def claim_list_export(request: HttpRequest) -> HttpResponse:
-    require_perm(request, "care.export_insurance")
-    qs, _filterset = selectors.insurance_claim_list(actor=request.user, filters=_filters(request, CLAIM_FILTERS),
-                                                    perm="care.export_insurance")
     cols = [*CLAIM_COLUMNS, Col(_l("出险经过"), lambda c: c.incident), Col(_l("拒赔原因"), lambda c: c.reject_reason),
             Col(_l("结案日期"), lambda c: c.decided_on)]
-    return workbook(_("保险理赔.xlsx"), [(_("理赔"), [c.label for c in cols], export_rows(qs, cols))])
+    return kit.export_view(request, selectors.insurance_claim_list, filters=CLAIM_FILTERS, perm="care.export_insurance",
+                           columns=cols, filename=_("保险理赔.xlsx"), sheet=_("理赔"))
 
 
 @require_http_methods(["GET", "POST"])
@@ -235,16 +186,10 @@ def claim_create(request: HttpRequest) -> HttpResponse:
     actor = request.user
     form = ClaimForm(request.POST if request.method == "POST" else None, actor=actor,
                      policies=selectors.policies_for_claims(actor), initial={"policy": request.GET.get("policy")})
-    if request.method == "POST" and form.is_valid():
-        try:
-            claim = services.insurance_claim_create(actor=actor, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("已登记理赔"))
-            return redirect("care:claim_detail", pk=claim.pk)
-    return form_page(request, form=form, title=_("登记理赔"), cancel_url=reverse("care:claim_list"),
-                     invalid=request.method == "POST")
+    done = save_form(request, form, lambda data: services.insurance_claim_create(actor=actor, **data),
+                     success=_("已登记理赔"), next_url=lambda c: reverse("care:claim_detail", args=[c.pk]))
+    return done or kit.form_page(request, form=form, title=_("登记理赔"), cancel_url=reverse("care:claim_list"),
+                                 invalid=request.method == "POST")
 
 
 def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -253,7 +198,7 @@ def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
     can_change = covers(actor, "care.change_insurance", claim.person.unit.path)
     context = {"claim": claim, "can_change": can_change and claim.status in ("submitted", "reviewing"),
                "can_delete": covers(actor, "care.delete_insurance", claim.person.unit.path) and claim.status != "paid",
-               "decide_form": bootstrap(ClaimDecideForm())}
+               "decide_form": kit.bootstrap(ClaimDecideForm())}
     return render_page(request, "care/claim_detail.html", context)
 
 
@@ -268,21 +213,16 @@ def claim_edit(request: HttpRequest, pk: int) -> HttpResponse:
                      policies=selectors.policies_for_claims(actor), initial=initial)
     form.fields["policy"].disabled = True
     form.fields["person"].disabled = True
-    if request.method == "POST" and form.is_valid():
-        data = {k: form.cleaned_data[k] for k in ("incident", "incident_date", "amount_claimed")}
-        if form.cleaned_data["submitted_on"]:
-            data["submitted_on"] = form.cleaned_data["submitted_on"]
-        try:
-            with transaction.atomic():
-                locked = selectors.access_insurance_claim(actor, pk, perm="care.change_insurance", for_write=True)
-                services.insurance_claim_update(actor=actor, claim=locked, **data)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("已保存"))
-            return redirect("care:claim_detail", pk=pk)
-    return form_page(request, form=form, title=_("编辑理赔"), cancel_url=reverse("care:claim_detail", args=[pk]),
-                     invalid=request.method == "POST")
+
+    @transaction.atomic
+    def save(cleaned: dict[str, Any]) -> None:
+        data = {k: cleaned[k] for k in ("incident", "incident_date", "amount_claimed")}
+        if cleaned["submitted_on"]:
+            data["submitted_on"] = cleaned["submitted_on"]
+        locked = selectors.access_insurance_claim(actor, pk, perm="care.change_insurance", for_write=True)
+        services.insurance_claim_update(actor=actor, claim=locked, **data)
+
+    return kit.edit_page(request, form, save, title=_("编辑理赔"), detail_url=reverse("care:claim_detail", args=[pk]))
 
 
 @require_http_methods(["GET", "POST"])
@@ -295,23 +235,22 @@ def claim_delete(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.insurance_claim_delete(actor=actor, claim=claim)
         except ValidationError as exc:
-            return confirm_page(request, message=message, cancel_url=cancel, error="；".join(exc.messages), status=400)
+            return kit.confirm_page(request, message=message, cancel_url=cancel, error="；".join(exc.messages), status=400)
         messages.success(request, _("已删除理赔记录"))
         return redirect("care:claim_list")
-    return confirm_page(request, message=message, cancel_url=cancel)
+    return kit.confirm_page(request, message=message, cancel_url=cancel)
 
 
 @require_POST
 def claim_review(request: HttpRequest, pk: int) -> HttpResponse:
     actor = request.user
-    try:
-        with transaction.atomic():
-            claim = selectors.access_insurance_claim(actor, pk, perm="care.change_insurance", for_write=True)
-            services.insurance_claim_review(actor=actor, claim=claim)
-    except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
-    else:
-        messages.success(request, _("已转入审核"))
+
+    @transaction.atomic
+    def review() -> None:
+        claim = selectors.access_insurance_claim(actor, pk, perm="care.change_insurance", for_write=True)
+        services.insurance_claim_review(actor=actor, claim=claim)
+
+    run_service(request, review, success=_("已转入审核"))
     return redirect("care:claim_detail", pk=pk)
 
 
@@ -321,19 +260,18 @@ def claim_decide(request: HttpRequest, pk: int) -> HttpResponse:
     form = ClaimDecideForm(request.POST)
     claim_pk = selectors.access_insurance_claim(actor, pk, perm="care.change_insurance").pk
     if not form.is_valid():
-        messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
+        messages.error(request, "；".join(str(e) for errors in form.errors.values() for e in errors))
         return redirect("care:claim_detail", pk=claim_pk)
     data = form.cleaned_data
-    try:
-        with transaction.atomic():
-            claim = selectors.access_insurance_claim(actor, pk, perm="care.change_insurance", for_write=True)
-            services.insurance_claim_decide(actor=actor, claim=claim, paid=data["outcome"] == "paid",
-                                            amount_paid=data["amount_paid"], reason=data["reason"],
-                                            decided_on=data["decided_on"])
-    except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
-    else:
-        messages.success(request, _("理赔已结案"))
+
+    @transaction.atomic
+    def decide() -> None:
+        claim = selectors.access_insurance_claim(actor, pk, perm="care.change_insurance", for_write=True)
+        services.insurance_claim_decide(actor=actor, claim=claim, paid=data["outcome"] == "paid",
+                                        amount_paid=data["amount_paid"], reason=data["reason"],
+                                        decided_on=data["decided_on"])
+
+    run_service(request, decide, success=_("理赔已结案"))
     return redirect("care:claim_detail", pk=claim_pk)
 
 

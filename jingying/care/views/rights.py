@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+from django import forms
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -22,20 +23,13 @@ from jingying.care.forms_rights import (
     RightsEvidenceForm,
     case_initial,
 )
+from jingying.care.models.rights import RightsCase, RightsEvidence
 from jingying.care.selectors import rights as selectors
 from jingying.care.services import rights as services
-from jingying.care.views.support_kit import (
-    Col,
-    apply_errors,
-    bootstrap,
-    confirm_page,
-    export_rows,
-    form_page,
-    list_page,
-    workbook,
-)
-from jingying.core.scoping import covers, has_perm
-from jingying.core.views_generic import render_page, require_perm
+from jingying.care.views import support_kit as kit
+from jingying.care.views.support_kit import Col
+from jingying.core.scoping import covers
+from jingying.core.views_generic import render_page, require_perm, run_service, save_form
 from jingying.org.selectors import unit_list
 
 FILTERS = ("unit", "status", "incident_kind", "year", "q")
@@ -55,29 +49,18 @@ COLUMNS = [
 ]
 
 
-def _filters(request: HttpRequest) -> dict[str, str]:
-    return {k: request.GET[k].strip() for k in FILTERS if request.GET.get(k, "").strip()}
-
-
 def rights_list(request: HttpRequest) -> HttpResponse:
-    require_perm(request, "care.view_rightscase")
-    actor = request.user
-    qs, filterset = selectors.rights_case_list(actor=actor, filters=_filters(request))
-    return list_page(request, qs=qs, filterset=filterset, columns=COLUMNS, title=_("维权案件"),
-                     list_url=reverse("care:rights_list"),
-                     detail_url=lambda c: reverse("care:rights_detail", args=[c.pk]),
-                     add_url=reverse("care:rights_create") if has_perm(actor, "care.add_rightscase") else "",
-                     export_url=reverse("care:rights_export") if has_perm(actor, "care.export_rightscase") else "",
-                     empty=_("没有维权案件"))
+    return kit.list_view(request, selectors.rights_case_list, filters=FILTERS, perm="care.view_rightscase",
+                         columns=COLUMNS, title=_("维权案件"), url="care:rights_list", detail="care:rights_detail",
+                         add=("care.add_rightscase", "care:rights_create"),
+                         export=("care.export_rightscase", "care:rights_export"), empty=_("没有维权案件"))
 
 
 def rights_export(request: HttpRequest) -> HttpResponse:
-    require_perm(request, "care.export_rightscase")
-    qs, _filterset = selectors.rights_case_list(actor=request.user, filters=_filters(request),
-                                                perm="care.export_rightscase")
     columns = [*COLUMNS, Col(_l("经过"), lambda c: c.description), Col(_l("处理结果"), lambda c: c.outcome),
                Col(_l("结案日期"), lambda c: c.closed_on)]
-    return workbook(_("维权案件.xlsx"), [(_("维权案件"), [c.label for c in columns], export_rows(qs, columns))])
+    return kit.export_view(request, selectors.rights_case_list, filters=FILTERS, perm="care.export_rightscase",
+                           columns=columns, filename=_("维权案件.xlsx"), sheet=_("维权案件"))
 
 
 @require_http_methods(["GET", "POST"])
@@ -86,17 +69,11 @@ def rights_create(request: HttpRequest) -> HttpResponse:
     actor = request.user
     units = unit_list(actor=actor, perm="care.add_rightscase")
     form = RightsCaseForm(request.POST if request.method == "POST" else None, actor=actor, units=units)
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        try:
-            case = services.rights_case_create(actor=actor, **data)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("已登记维权案件，并已向涉及民警提供心理支持"))
-            return redirect("care:rights_detail", pk=case.pk)
-    return form_page(request, form=form, title=_("登记维权案件"), cancel_url=reverse("care:rights_list"),
-                     invalid=request.method == "POST")
+    done = save_form(request, form, lambda data: services.rights_case_create(actor=actor, **data),
+                     success=_("已登记维权案件，并已向涉及民警提供心理支持"),
+                     next_url=lambda c: reverse("care:rights_detail", args=[c.pk]))
+    return done or kit.form_page(request, form=form, title=_("登记维权案件"), cancel_url=reverse("care:rights_list"),
+                                 invalid=request.method == "POST")
 
 
 def rights_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -109,8 +86,8 @@ def rights_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "actions": selectors.rights_case_actions(case), "can_change": can_change and case.status != "closed",
         "can_edit": can_change, "can_delete": covers(actor, "care.delete_rightscase", case.unit.path),
         "my_person": getattr(actor, "person_id", None), "answers": OfferAnswer,
-        "advance_form": bootstrap(RightsAdvanceForm()), "action_form": bootstrap(RightsActionForm()),
-        "evidence_form": bootstrap(RightsEvidenceForm()),
+        "advance_form": kit.bootstrap(RightsAdvanceForm()), "action_form": kit.bootstrap(RightsActionForm()),
+        "evidence_form": kit.bootstrap(RightsEvidenceForm()),
     }
     return render_page(request, "care/rights_detail.html", context)
 
@@ -122,20 +99,13 @@ def rights_edit(request: HttpRequest, pk: int) -> HttpResponse:
     units = unit_list(actor=actor, perm="care.change_rightscase")
     form = RightsCaseForm(request.POST if request.method == "POST" else None, actor=actor, units=units,
                           initial=case_initial(case))
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        officers = data.pop("officers")
-        try:
-            with transaction.atomic():
-                locked = selectors.access_rights_case(actor, pk, perm="care.change_rightscase", for_write=True)
-                services.rights_case_update(actor=actor, case=locked, officers=officers, **data)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("已保存"))
-            return redirect("care:rights_detail", pk=pk)
-    return form_page(request, form=form, title=_("编辑维权案件"), cancel_url=reverse("care:rights_detail", args=[pk]),
-                     invalid=request.method == "POST")
+
+    @transaction.atomic
+    def save(data: dict[str, Any]) -> None:
+        locked = selectors.access_rights_case(actor, pk, perm="care.change_rightscase", for_write=True)
+        services.rights_case_update(actor=actor, case=locked, **data)
+
+    return kit.edit_page(request, form, save, title=_("编辑维权案件"), detail_url=reverse("care:rights_detail", args=[pk]))
 
 
 @require_http_methods(["GET", "POST"])
@@ -146,82 +116,62 @@ def rights_delete(request: HttpRequest, pk: int) -> HttpResponse:
         services.rights_case_delete(actor=actor, case=case)
         messages.success(request, _("已删除维权案件"))
         return redirect("care:rights_list")
-    return confirm_page(request, message=_("删除维权案件“%(case)s”及其证据和措施记录？此操作不能撤销。") % {"case": str(case)},
-                        cancel_url=reverse("care:rights_detail", args=[pk]))
+    return kit.confirm_page(request, message=_("删除维权案件“%(case)s”及其证据和措施记录？此操作不能撤销。") % {"case": str(case)},
+                            cancel_url=reverse("care:rights_detail", args=[pk]))
 
 
 def _back(pk: int, anchor: str = "") -> HttpResponse:
     return redirect(reverse("care:rights_detail", args=[pk]) + anchor)
 
 
-def _fail(request: HttpRequest, exc: ValidationError) -> None:
-    messages.error(request, "；".join(exc.messages))
+def _case_step(request: HttpRequest, pk: int, form: forms.Form, call: Callable[[RightsCase, dict[str, Any]], Any], *,
+               invalid: str, success: str, anchor: str = "") -> HttpResponse:
+    """A button on the case page: the case (404 unless the actor manages it), the posted form,
+    one service call, then back to the case (refusals and bad input as messages there)."""
+    case = selectors.access_rights_case(request.user, pk, perm="care.change_rightscase")
+    if not form.is_valid():
+        messages.error(request, invalid)
+    else:
+        run_service(request, lambda: call(case, form.cleaned_data), success=success)
+    return _back(pk, anchor)
 
 
 @require_POST
 def rights_advance(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = request.user
-    case = selectors.access_rights_case(actor, pk, perm="care.change_rightscase")
-    form = RightsAdvanceForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("请选择要推进到的状态"))
-        return _back(pk)
-    try:
-        services.rights_case_advance(actor=actor, case=case, **form.cleaned_data)
-    except ValidationError as exc:
-        _fail(request, exc)
-    else:
-        messages.success(request, _("案件状态已更新"))
-    return _back(pk)
+    return _case_step(request, pk, RightsAdvanceForm(request.POST),
+                      lambda case, data: services.rights_case_advance(actor=request.user, case=case, **data),
+                      invalid=_("请选择要推进到的状态"), success=_("案件状态已更新"))
 
 
 @require_POST
 def rights_action_add(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = request.user
-    case = selectors.access_rights_case(actor, pk, perm="care.change_rightscase")
-    form = RightsActionForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("措施、日期和承办人必须填写"))
-        return _back(pk, "#actions")
-    try:
-        services.rights_action_add(actor=actor, case=case, **form.cleaned_data)
-    except ValidationError as exc:
-        _fail(request, exc)
-    else:
-        messages.success(request, _("已记录维权措施"))
-    return _back(pk, "#actions")
+    return _case_step(request, pk, RightsActionForm(request.POST),
+                      lambda case, data: services.rights_action_add(actor=request.user, case=case, **data),
+                      invalid=_("措施、日期和承办人必须填写"), success=_("已记录维权措施"), anchor="#actions")
 
 
 @require_POST
 def rights_action_delete(request: HttpRequest, pk: int) -> HttpResponse:
     action = selectors.access_rights_action(request.user, pk, perm="care.change_rightscase")
-    try:
-        services.rights_action_delete(actor=request.user, action=action)
-    except ValidationError as exc:
-        _fail(request, exc)
+    run_service(request, lambda: services.rights_action_delete(actor=request.user, action=action))
     return _back(action.case_id, "#actions")
 
 
 @require_POST
 def rights_evidence_add(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = request.user
-    case = selectors.access_rights_case(actor, pk, perm="care.change_rightscase")
-    form = RightsEvidenceForm(request.POST, request.FILES)
-    if not form.is_valid():
-        messages.error(request, _("请选择要上传的文件"))
-        return _back(pk, "#evidence")
-    try:
-        services.rights_evidence_add(actor=actor, case=case, upload=form.cleaned_data["file"],
-                                     description=form.cleaned_data["description"])
-    except ValidationError as exc:
-        _fail(request, exc)
-    else:
-        messages.success(request, _("已上传证据"))
-    return _back(pk, "#evidence")
+    return _case_step(request, pk, RightsEvidenceForm(request.POST, request.FILES),
+                      lambda case, data: services.rights_evidence_add(actor=request.user, case=case,
+                                                                      upload=data["file"],
+                                                                      description=data["description"]),
+                      invalid=_("请选择要上传的文件"), success=_("已上传证据"), anchor="#evidence")
 
 
-def rights_evidence_download(request: HttpRequest, pk: int) -> HttpResponse:
-    evidence = selectors.access_rights_evidence(request.user, pk)
+def rights_evidence_download(request: HttpRequest, pk: int) -> FileResponse:
+    return evidence_file_response(selectors.rights_evidence_download(actor=request.user, pk=pk))
+
+
+def evidence_file_response(evidence: RightsEvidence) -> FileResponse:
+    """The stored file as a download under its original name (404 if the file has gone)."""
     try:
         handle = evidence.file.open("rb")
     except FileNotFoundError:
@@ -232,10 +182,7 @@ def rights_evidence_download(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def rights_evidence_delete(request: HttpRequest, pk: int) -> HttpResponse:
     evidence = selectors.access_rights_evidence(request.user, pk, perm="care.change_rightscase")
-    try:
-        services.rights_evidence_delete(actor=request.user, evidence=evidence)
-    except ValidationError as exc:
-        _fail(request, exc)
+    run_service(request, lambda: services.rights_evidence_delete(actor=request.user, evidence=evidence))
     return _back(evidence.case_id, "#evidence")
 
 
@@ -247,12 +194,9 @@ def rights_offer_answer(request: HttpRequest, pk: int) -> HttpResponse:
         victim = selectors.access_rights_victim(actor, pk, perm="care.respond_rightscase")
     except Http404:
         victim = selectors.access_rights_victim(actor, pk, perm="care.change_rightscase")
-    try:
-        services.rights_offer_answer(actor=actor, victim=victim, answer=request.POST.get("answer", ""))
-    except ValidationError as exc:
-        _fail(request, exc)
-    else:
-        messages.success(request, _("已记录答复"))
+    run_service(request, lambda: services.rights_offer_answer(actor=actor, victim=victim,
+                                                              answer=request.POST.get("answer", "")),
+                success=_("已记录答复"))
     return _back(victim.case_id)
 
 

@@ -55,7 +55,7 @@ def _form_page(request: HttpRequest, template: str, context: dict[str, Any]) -> 
 
 
 def _delete_page(request: HttpRequest, message: str, cancel: str, error: str = "") -> HttpResponse:
-    return render_page(request, "care/cases_confirm_delete.html",
+    return render_page(request, "org/confirm_delete.html",
                        {"message": message, "cancel_url": cancel, "error": error}, status=400 if error else 200)
 
 
