@@ -11,7 +11,8 @@ file. A running job is never touched. Every job cleared is audited as a system a
 
 Evidence files that are part of a record (care rights-case evidence) are not transient and are
 not listed. Files in an upload directory that no row claims any more (the row was deleted, or a
-deletion failed half-way) are removed after the same period.
+deletion failed half-way) are removed after the same period. Screen uploads of the export-layout
+imports still waiting for their confirm step (jingying.core.sheets.pending_dir) go after a day.
 
 Runs as the periodic job `core.upload_retention` and as `jingying uploads purge [--days N]`.
 """
@@ -36,6 +37,7 @@ from django.utils.translation import gettext as _
 
 from jingying.core import audit
 from jingying.core.scoping import SYSTEM
+from jingying.core.sheets import pending_dir
 
 log = logging.getLogger(__name__)
 
@@ -164,7 +166,31 @@ def purge_transient_uploads(*, days: int | None = None, now: dt.datetime | None 
                 audit.record(actor=SYSTEM, action="core.upload.purge_orphans", object_type=model._meta.label_lower,
                              reason=_("上传文件保留期限 %(n)d 天") % {"n": days},
                              after={"files": orphans[:200], "count": len(orphans)})
+        pending = _sweep_pending(cutoff=now - PENDING_MAX_AGE, result=result)
+        if pending:
+            audit.record(actor=SYSTEM, action="core.upload.purge_pending", object_type="core.sheet_import",
+                         reason=_("未确认的导入文件保留期限 %(n)d 小时") % {"n": PENDING_MAX_AGE // dt.timedelta(hours=1)},
+                         after={"files": pending[:200], "count": len(pending)})
     return result
+
+
+# A screen import waits for its confirm step for minutes (the session itself idles out after
+# 30); a file still pending after a day was abandoned.
+PENDING_MAX_AGE = dt.timedelta(days=1)
+
+
+def _sweep_pending(*, cutoff: dt.datetime, result: PurgeResult) -> list[str]:
+    """Screen uploads that were never confirmed (jingying.core.views_sheets.pending_dir)."""
+    directory = pending_dir()
+    if not directory.is_dir():
+        return []
+    removed = []
+    for p in directory.iterdir():
+        if p.is_file() and dt.datetime.fromtimestamp(p.stat().st_mtime, tz=dt.UTC) < cutoff:
+            _delete(p, result)
+            removed.append(p.name)
+    result.orphans += len(removed)
+    return removed
 
 
 def cli_purge(args: argparse.Namespace) -> int:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -22,6 +23,12 @@ from django.utils.translation import gettext as _
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_ROWS = 20000  # per sheet; these are directories and plans, not rosters
 NOTES_SHEET = "说明"
+
+
+def pending_dir() -> Path:
+    """Where a screen upload waits for its confirm step (jingying.core.views_sheets); the
+    retention job (jingying.core.retention) removes what was abandoned there."""
+    return Path(settings.MEDIA_ROOT) / "sheet_imports"
 
 
 @dataclass(frozen=True)

@@ -1,17 +1,20 @@
 """The screen and the API answer of an export-layout import (jingying.core.sheets): upload →
 every error with sheet/row/column, or a preview of what would change → confirm → written.
 
-Between the two steps the file waits in the uploader's session (these workbooks are small
-directories, capped at SESSION_MAX_BYTES); the confirm step posts its SHA-256 so a second tab
-with another file cannot confirm the wrong one, and the importer validates it again before
-writing, since the data may have changed in between.
+Between the two steps the file waits under the data directory (`pending_dir()`, a random
+name; only that name, the file's SHA-256 and its original name go into the uploader's session,
+so the session row every request loads stays small); the confirm step posts the SHA-256 so a
+second tab with another file cannot confirm the wrong one, and the importer validates it again
+before writing, since the data may have changed in between. A pending file is removed once
+written or replaced, and by the retention job (jingying.core.retention) once abandoned.
 """
 
 from __future__ import annotations
 
-import base64
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from django import forms
@@ -23,10 +26,43 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from ninja import Schema
 
-from jingying.core.sheets import XLSX_TYPE, Report, check_upload
+from jingying.core.sheets import XLSX_TYPE, Report, check_upload, pending_dir
 from jingying.core.views_generic import render_page
 
-SESSION_MAX_BYTES = 2 * 2**20
+SESSION_MAX_BYTES = 2 * 2**20  # largest workbook a screen import holds between its two steps
+
+
+def _pending_path(token: str) -> Path | None:
+    try:
+        return pending_dir() / f"{uuid.UUID(str(token))}.xlsx"
+    except ValueError:
+        return None
+
+
+def _hold(request: HttpRequest, key: str, data: bytes, *, sha256: str, name: str) -> None:
+    """Keep the validated upload on disk for the confirm step; the session names it."""
+    _release(request, key)
+    token = str(uuid.uuid4())
+    path = _pending_path(token)
+    assert path is not None
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    request.session[key] = {"sha256": sha256, "name": name, "file": token}
+
+
+def _held_data(held: dict[str, Any]) -> bytes | None:
+    path = _pending_path(held.get("file", ""))
+    try:
+        return path.read_bytes() if path is not None else None
+    except OSError:
+        return None
+
+
+def _release(request: HttpRequest, key: str) -> None:
+    held = request.session.pop(key, None) or {}
+    path = _pending_path(held.get("file", "")) if isinstance(held, dict) else None
+    if path is not None:
+        path.unlink(missing_ok=True)
 
 
 class SheetUploadForm(forms.Form):
@@ -62,11 +98,11 @@ def import_page(request: HttpRequest, spec: SheetImport) -> HttpResponse:
     file_name = ""
     if request.method == "POST" and request.POST.get("confirm"):
         held = request.session.get(spec.key) or {}
-        if not held or held.get("sha256") != request.POST.get("sha256"):
+        data = _held_data(held) if held and held.get("sha256") == request.POST.get("sha256") else None
+        if data is None:
             problems.append(_("待确认的文件已失效，请重新上传。"))
             status = 400
         else:
-            data = base64.b64decode(held["data"])
             try:
                 report = spec.apply(actor, data, held.get("name", ""))
             except ValidationError as exc:
@@ -74,7 +110,7 @@ def import_page(request: HttpRequest, spec: SheetImport) -> HttpResponse:
                 status = 400
             else:
                 if report.written:
-                    request.session.pop(spec.key, None)
+                    _release(request, spec.key)
                     messages.success(request, _("已导入：新建 %(c)d 条，修改 %(u)d 条，未变 %(n)d 条。") % {
                         "c": report.created, "u": report.updated, "n": report.unchanged + report.skipped})
                     return redirect(spec.done_url)
@@ -92,8 +128,7 @@ def import_page(request: HttpRequest, spec: SheetImport) -> HttpResponse:
             else:
                 file_name = str(upload.name or "")[:200]
                 if report.ok:
-                    request.session[spec.key] = {"sha256": report.sha256, "name": file_name,
-                                                 "data": base64.b64encode(data).decode("ascii")}
+                    _hold(request, spec.key, data, sha256=report.sha256, name=file_name)
                 else:
                     status = 400
         else:

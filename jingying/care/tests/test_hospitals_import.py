@@ -14,7 +14,7 @@ from python_calamine import CalamineWorkbook
 from jingying.care import import_hospitals as importer
 from jingying.care.models import GreenChannelService, PartnerHospital, PoliceWindow
 from jingying.core.models import AuditEntry
-from jingying.core.sheets import workbook
+from jingying.core.sheets import pending_dir, workbook
 from jingying.core.testing import login_client
 from jingying.health.tests.factories_checkups import make_world
 
@@ -90,6 +90,11 @@ def test_screen_upload_preview_confirm_creates_updates_and_syncs_services() -> N
     assert response.status_code == 200 and "确认导入" in html and "0471-7654321" in html
     assert not PartnerHospital.objects.filter(name="新城区人民医院").exists()  # nothing before the confirm
     sha = response.context["report"].sha256
+    # The workbook waits on disk, not in the session row every request loads.
+    held = doc.session["care.hospital_import"]
+    assert set(held) == {"sha256", "name", "file"} and held["sha256"] == sha
+    pending = pending_dir() / f"{held['file']}.xlsx"
+    assert pending.read_bytes() == data
     assert doc.post(reverse("care:hospital_import"), {"confirm": "1", "sha256": "x" * 64}).status_code == 400
     response = doc.post(reverse("care:hospital_import"), {"confirm": "1", "sha256": sha})
     assert response.status_code == 302
@@ -102,6 +107,7 @@ def test_screen_upload_preview_confirm_creates_updates_and_syncs_services() -> N
     actions = set(AuditEntry.objects.values_list("action", flat=True))
     assert {"care.hospital.import", "care.hospital.create", "care.hospital.update",
             "care.hospital_service.delete", "care.hospital_service.create"} <= actions
+    assert not pending.exists() and "care.hospital_import" not in doc.session
     # The file is used once: confirming again finds nothing waiting.
     assert doc.post(reverse("care:hospital_import"), {"confirm": "1", "sha256": sha}).status_code == 400
 

@@ -70,3 +70,24 @@ def test_checkup_import_files_follow_the_same_rule() -> None:
     client: Client = login_client(user)
     page = client.get(reverse("health:checkup_import_job", args=[waiting.pk]))
     assert page.status_code == 200 and "重新上传" in page.content.decode()
+
+
+def test_abandoned_screen_imports_waiting_for_confirmation_go_after_a_day() -> None:
+    import os
+
+    from jingying.core.sheets import pending_dir
+
+    directory = pending_dir()
+    directory.mkdir(parents=True, exist_ok=True)
+    old, fresh = directory / "00000000-0000-4000-8000-000000000001.xlsx", directory / "00000000-0000-4000-8000-000000000002.xlsx"
+    for path in (old, fresh):
+        path.write_bytes(b"PK\x03\x04")
+    two_days_ago = (timezone.now() - dt.timedelta(days=2)).timestamp()
+    os.utime(old, (two_days_ago, two_days_ago))
+
+    result = purge_transient_uploads()
+
+    assert not old.exists() and fresh.exists()  # a confirm step minutes away keeps its file
+    assert result.orphans >= 1
+    entry = AuditEntry.objects.get(action="core.upload.purge_pending")
+    assert entry.after["files"] == [old.name]
