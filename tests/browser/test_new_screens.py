@@ -122,6 +122,11 @@ def test_survey_export_waits_then_downloads(demo: tuple[str, Path], browser: Any
     assert {"结果", "参与情况"} <= set(book.sheet_names), book.sheet_names
     rows = book.get_sheet_by_name("结果").to_python()
     assert any(CAMPAIGN in str(cell) for row in rows[:5] for cell in row) or len(rows) > 5, rows[:5]
+    # The job's own page (where "可以离开此页，稍后回来下载" leads back to) offers the same file.
+    _go(page, base + link.get_attribute("href").removesuffix("download/"))
+    assert "稍后回来下载" in _body(page) and page.locator("#export-download").is_visible()
+    _fits(page, "the export job page")
+    _shot(page, "survey-export-job", full=False)
     watch.assert_clean()
     context.close()
 
@@ -380,6 +385,8 @@ def test_staff_enrol_a_child_for_a_parent_on_a_phone(demo: tuple[str, Path], bro
     cancel = page.locator("tr[data-row]", has_text=child).locator("button:has-text('取消报名')")
     box = cancel.bounding_box()
     assert box and box["x"] + box["width"] <= 390, f"取消报名 is off-screen on a phone: {box}"
+    cancel.scroll_into_view_if_needed()
+    _shot(page, "childcare-enrol-row", full=False)
     _shot(page, "childcare-enrol-done")
     watch.assert_clean()
     context.close()
