@@ -65,8 +65,10 @@ class JingyingPasswordChangeForm(PasswordChangeForm):
 class ApiTokenForm(forms.Form):
     """A new API token for oneself: a name to recognise it by and its life in days."""
 
-    name = forms.CharField(label=_("名称"), max_length=64, help_text=_("用途，例如“统计报表脚本”"))
-    days = forms.IntegerField(label=_("有效天数"), min_value=1)
+    name = forms.CharField(label=_("名称"), max_length=64, help_text=_("用途，例如“统计报表脚本”"),
+                           widget=forms.TextInput(attrs={"class": "form-control", "autocomplete": "off"}))
+    days = forms.IntegerField(label=_("有效天数"), min_value=1,
+                              widget=forms.NumberInput(attrs={"class": "form-control", "inputmode": "numeric"}))
 
     def __init__(self, *args: Any, max_days: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
