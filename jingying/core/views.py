@@ -12,8 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from jingying.accounts.roles import Role
-from jingying.core.context_processors import may_open
-from jingying.core.navigation import NAV
+from jingying.core.context_processors import visible_entries
 from jingying.core.scoping import active_grants, has_perm
 
 # What each card says under its title on the landing page (by the nav entry's URL name).
@@ -31,10 +30,10 @@ def _cards(user: Any) -> list[dict[str, Any]]:
     if getattr(user, "person_id", None) and has_perm(user, "org.view_person"):
         cards.append({"url": reverse("org:person_detail", args=[user.person_id]), "label": _("我的档案"),
                       "icon": "id-badge-2", "hint": _("本人信息、家属和履历")})
-    for entry in NAV:
-        if entry.url_name == "core:home" or not may_open(user, entry):
+    for entry, url in visible_entries(user):
+        if entry.url_name == "core:home":
             continue
-        cards.append({"url": reverse(entry.url_name), "label": entry.label, "icon": entry.icon,
+        cards.append({"url": url, "label": entry.label, "icon": entry.icon,
                       "hint": CARD_HINTS.get(entry.url_name, "")})
     return cards
 
