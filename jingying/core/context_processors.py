@@ -101,6 +101,23 @@ def _menu_html(items: list[dict[str, Any]]) -> SafeString:
     return mark_safe("\n".join(parts))  # noqa: S308 - every URL, icon and label above is escaped
 
 
+# The layout's fixed links (brand, language switch, account menu), reversed once per URL prefix.
+_SHELL_URLS = {
+    "home": "core:home", "set_language": "set_language", "notification_bell": "core:notification_bell",
+    "notification_list": "core:notification_list", "my_access_log": "core:my_access_log",
+    "password_change": "accounts:password_change", "token_list": "accounts:token_list", "logout": "accounts:logout",
+}
+_URLS: dict[str, dict[str, str]] = {}
+
+
+def shell_urls() -> dict[str, str]:
+    prefix = get_script_prefix()
+    found = _URLS.get(prefix)
+    if found is None:
+        found = _URLS[prefix] = {key: reverse(name) for key, name in _SHELL_URLS.items()}
+    return found
+
+
 # (grants key, language, which entries are active) -> the menu's HTML
 _MENUS: dict[tuple[Any, ...], SafeString] = {}
 
@@ -110,7 +127,7 @@ def shell(request: HttpRequest) -> dict[str, Any]:
     made once per set of grants, language and active entry)."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"nav_items": [], "nav_menu": ""}
+        return {"nav_items": [], "nav_menu": "", "shell_urls": shell_urls()}
     key = _grants_key(user)
     entries = visible_entries(user, key)
     path = request.path
@@ -123,7 +140,7 @@ def shell(request: HttpRequest) -> dict[str, Any]:
         if len(_MENUS) >= 4096:
             _MENUS.clear()
         _MENUS[menu_key] = menu
-    return {"nav_items": items, "nav_menu": menu}
+    return {"nav_items": items, "nav_menu": menu, "shell_urls": shell_urls()}
 
 
 @receiver(setting_changed)
@@ -131,3 +148,4 @@ def _forget_menus(**_kwargs: Any) -> None:
     """URLs and labels may differ under other settings (tests override ROOT_URLCONF, languages)."""
     _VISIBLE.clear()
     _MENUS.clear()
+    _URLS.clear()
