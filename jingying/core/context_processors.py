@@ -24,7 +24,7 @@ def may_open(user: Any, entry: NavEntry) -> bool:
     return bool(grant_roots(user, entry.perm))
 
 
-def _grants_key(user: Any) -> tuple[Any, ...]:
+def grants_key(user: Any) -> tuple[Any, ...]:
     """All `may_open` reads of a user: their grants' roles (with what each role holds) and domains
     (units only narrow what a page then shows), and whether the account is someone's
     (self-service); plus the URL prefix."""
@@ -40,7 +40,7 @@ def visible_entries(user: Any, key: tuple[Any, ...] | None = None) -> tuple[tupl
     """The menu entries the user may open, with their URLs: worked out for the first user with a
     given set of grants, then reused, rather than a permission check and a reverse() per entry
     on every request."""
-    key = key or _grants_key(user)
+    key = key or grants_key(user)
     found = _VISIBLE.get(key)
     if found is None:
         found = tuple((entry, reverse(entry.url_name)) for entry in NAV if may_open(user, entry))
@@ -128,7 +128,7 @@ def shell(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav_items": [], "nav_menu": "", "shell_urls": shell_urls()}
-    key = _grants_key(user)
+    key = grants_key(user)
     entries = visible_entries(user, key)
     path = request.path
     active = tuple(_is_active(entry, url, path) for entry, url in entries)
