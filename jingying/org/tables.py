@@ -128,25 +128,25 @@ class PersonTable:
         """All rows as HTML, built here rather than in the template: a 100-row page has a
         thousand cells and the template engine would spend most of the request on them."""
         detail = reverse("org:person_detail", args=[0])[: -len("0/")]
-        # Each column's cell as a format string made once per page (label and classes escaped
-        # and fixed); per cell only the value is escaped, with the standard library's escape
-        # (what django.utils.html.escape calls, without its lazy-string wrapper per call).
+        # The row as one format string made once per page (labels and classes escaped and
+        # fixed; {0} the person's id, {1}… the cells); per cell only the value is escaped, with
+        # the standard library's escape (what django.utils.html.escape calls, without its
+        # lazy-string wrapper per call).
         shapes = []
-        for col in self.columns:
+        for i, col in enumerate(self.columns, start=1):
             label = html.escape(str(col.label)).replace("{", "{{").replace("}", "}}")
             if col.key == "name":
-                shapes.append(f'<td data-label="{label}" class="stack-title"><a href="{detail}{{pk}}/" class="fw-bold">{{text}}</a></td>')
+                shapes.append(f'<td data-label="{label}" class="stack-title"><a href="{detail}{{0}}/" class="fw-bold">{{{i}}}</a></td>')
             elif col.essential:
-                shapes.append(f'<td data-label="{label}">{{text}}</td>')
+                shapes.append(f'<td data-label="{label}">{{{i}}}</td>')
             else:
-                shapes.append(f'<td data-label="{label}" class="d-none d-md-table-cell">{{text}}</td>')
-        parts = []
-        for person, cells in self.rows:
-            pk = person.pk
-            parts.append("<tr>" + "".join(
-                shape.format(pk=pk, text=html.escape("" if value is None else str(value)))
-                for shape, (_col, value) in zip(shapes, cells, strict=True)
-            ) + "</tr>")
+                shapes.append(f'<td data-label="{label}" class="d-none d-md-table-cell">{{{i}}}</td>')
+        row_shape = "<tr>" + "".join(shapes) + "</tr>"
+        escape = html.escape
+        parts = [
+            row_shape.format(person.pk, *[escape("" if value is None else str(value)) for _col, value in cells])
+            for person, cells in self.rows
+        ]
         return mark_safe("\n".join(parts))  # noqa: S308 - every value and label above is escaped
 
     def header_html(self) -> SafeString:
