@@ -14,6 +14,11 @@ from django.utils.translation import gettext as _
 
 from jingying.accounts import login_rules
 from jingying.accounts.models import LoginSecurity
+from jingying.core.prepared import Prepared
+
+# The account's login state, read on every request: compiled once per connection (the user's
+# primary key is the only parameter; -1 is no account's).
+_SECURITY = Prepared("login_security", lambda user_id: LoginSecurity.objects.filter(user_id=user_id), -1)
 
 # Paths a user who must change their password can still reach.
 _OPEN_PREFIXES = ("/accounts/", "/static/", "/i18n/", "/api/")
@@ -27,7 +32,7 @@ class LoginPolicyMiddleware:
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated or request.path.startswith("/api/"):
             return self.get_response(request)
-        sec = LoginSecurity.objects.filter(user=user).first()
+        sec: LoginSecurity | None = _SECURITY.model(LoginSecurity, user.pk)  # one-to-one: at most one row
         if settings.JINGYING_SINGLE_SESSION and sec and sec.session_key and sec.session_key != request.session.session_key:
             logout(request)
             messages.warning(request, _("您的账号已在其他地方登录，本会话已退出。"))

@@ -21,6 +21,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from jingying.accounts.roles import ROLE_SPECS
+from jingying.core.prepared import Prepared
 
 M = TypeVar("M", bound=models.Model)
 
@@ -74,12 +75,22 @@ def active_grants(actor: Any) -> list[ActiveGrant]:
         return []
     cached = getattr(actor, "_jy_grants", None)
     if cached is None:
-        from jingying.accounts.models import Grant
-
-        rows = Grant.objects.active().filter(user_id=actor.pk).values_list("role", "unit_id", "unit__path", "domains")
+        rows = _GRANTS.rows(actor.pk)  # the same query, compiled once per connection
+        if rows is None:
+            rows = _grants_query(actor.pk)
         cached = [ActiveGrant(role, unit_id, path, frozenset(domains or [])) for role, unit_id, path, domains in rows]
         actor._jy_grants = cached
     return list(cached)
+
+
+def _grants_query(user_id: Any) -> Any:
+    from jingying.accounts.models import Grant
+
+    return Grant.objects.active().filter(user_id=user_id).values_list("role", "unit_id", "unit__path", "domains")
+
+
+# -1 is no account's id; the grants' expiry is compared with the time of each request.
+_GRANTS = Prepared("active_grants", _grants_query, -1, now=True)
 
 
 def forget_grants(actor: Any) -> None:

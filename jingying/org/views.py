@@ -162,7 +162,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
     data = {k: request.GET[k].strip() for k in FILTER_FIELDS if request.GET.get(k, "").strip()}
     qs, filterset = selectors.person_filter(actor=actor, filters=data)
     sort, ordering = sort_order(request.GET.get("sort", ""))
-    qs = qs.order_by(*ordering).only(*PersonTable.fields)
+    qs = PersonTable.page_query(qs.order_by(*ordering))
     page = paginate(request, qs)
     context = {
         "filterset": filterset,
