@@ -107,7 +107,9 @@ def concern_create(request: HttpRequest) -> HttpResponse:
     """Raise one's own concern, or (staff) record one for a person in scope."""
     require_perm(request, "care.add_concern")
     actor: Any = request.user
-    for_self = not grant_roots(actor, "care.add_concern")
+    # Staff record concerns for people in scope; anyone linked to a person may also raise their
+    # own from 我的诉求 (?for=self), leaders and clerks included (decision 0014).
+    for_self = not grant_roots(actor, "care.add_concern") or request.GET.get("for") == "self"
     if for_self and actor.person_id is None:
         raise PermissionDenied("care.add_concern")
     people = None if for_self else _people_for(actor)
