@@ -41,7 +41,7 @@ def test_every_business_role_holds_the_one_self_service_set_and_the_three_admins
         if role in ADMIN_ROLES:
             assert not spec.self_permissions, role
         else:
-            assert SELF_SERVICE <= spec.self_permissions, role
+            assert spec.self_permissions >= SELF_SERVICE, role
     assert ROLE_SPECS[Role.OFFICER].self_permissions == SELF_SERVICE
 
 
