@@ -119,8 +119,8 @@ def scope_q(model: type[models.Model], actor: Any, perm: str, *, domain: str | N
         if perm in spec.self_permissions and person_lookup is not None:
             own = True
     person_id = getattr(actor, "person_id", None)
-    if own and person_id is not None:
-        clauses.append(Q(**{person_lookup: person_id}))  # type: ignore[dict-item]
+    if own and person_id is not None and person_lookup is not None:
+        clauses.append(Q(**{person_lookup: person_id}))
     if not clauses:
         return None
     combined = clauses[0]
