@@ -78,7 +78,11 @@ def test_leader_raises_and_rates_their_own_concern(world: dict[str, Any]) -> Non
     concern = Concern.objects.get(title="家中老人住院")
     assert concern.person == world["me"] and concern.source == "self"
     assert "家中老人住院" in leader.get(reverse("care:concern_mine")).content.decode()
-    # The responsible unit (here a county leader) handles it; the leader then rates their own.
+    # The leader never handles their own concern, though it lies in their subtree; the other
+    # handlers or the units above (here a county leader) do, and the leader then rates it.
+    with pytest.raises(PermissionDenied):
+        concern_services.concern_accept(actor=world["leader"], concern=concern)
+    assert leader.post(reverse("care:concern_accept", args=[concern.pk])).status_code == 403
     county = make_user("county", role=Role.LEADER, unit=world["tree"].county)
     concern_services.concern_accept(actor=county, concern=concern)
     concern_services.concern_resolve(actor=county, concern=concern, note="已协调")

@@ -159,8 +159,8 @@ def concern_from_visit(request: HttpRequest, pk: int) -> HttpResponse:
 def concern_detail(request: HttpRequest, pk: int) -> HttpResponse:
     actor: Any = request.user
     concern = sel.access_concern(actor, pk)
-    can_handle = covers(actor, "care.handle_concern", concern.unit.path)
     own = actor.person_id is not None and actor.person_id == concern.person_id
+    can_handle = covers(actor, "care.handle_concern", concern.unit.path) and not own  # decision 0014
     steps = []
     if can_handle:
         for step in svc.STEPS:
