@@ -99,7 +99,10 @@ def test_leader_raises_and_rates_their_own_concern(world: dict[str, Any]) -> Non
 def test_every_self_page_opens_for_business_roles(world: dict[str, Any]) -> None:
     for who in ("leader", "clerk", "counsellor"):
         client = login_client(world[who])
+        home = client.get(reverse("core:home")).content.decode()
+        assert reverse("org:person_detail", args=[world[who].person_id]) in home  # 我的档案
         for name in SELF_PAGES:
+            assert reverse(name) in home, (who, name)  # the menu entry and the home tile
             assert client.get(reverse(name)).status_code == 200, (who, name)
 
 
