@@ -221,3 +221,12 @@ JINGYING_TRANSIENT_UPLOADS = {
     "health.CheckupImport": "",
 }
 JINGYING_PERIODIC_JOBS += [("core.upload_retention", "jingying.core.retention:purge_transient_uploads", 6 * 60)]
+
+# --- selfservice helper: stale import jobs, API token refusal audit throttle ---
+# An import job still validating this many hours after its upload (its worker died) is marked
+# failed by the retention job (jingying.core.retention).
+JINGYING_IMPORT_STALE_HOURS = max(1, conf.env_int("JINGYING_IMPORT_STALE_HOURS", 6))
+# Refused API token uses are audited at most once per token per this many minutes; the refusals
+# in between are counted on the token and reported in the next entry (jingying.api.auth).
+JINGYING_API_TOKEN_REFUSAL_AUDIT_MINUTES = max(1, conf.env_int("JINGYING_API_TOKEN_REFUSAL_AUDIT_MINUTES", 10))
+JINGYING_PERIODIC_JOBS += [("accounts.token_refusals", "jingying.api.auth:flush_refusals", 10)]

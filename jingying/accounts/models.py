@@ -34,6 +34,14 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.display_name or self.username
 
+    @property
+    def has_self_service(self) -> bool:
+        """Linked to a person and holding the officer self-service (any business role; never the
+        三员, decision 0014): whether the "我的…" links make sense for this account."""
+        from jingying.core.scoping import has_perm
+
+        return self.person_id is not None and has_perm(self, "org.view_person")
+
 
 class GrantQuerySet(models.QuerySet["Grant"]):
     def active(self) -> GrantQuerySet:
@@ -115,6 +123,10 @@ class ApiToken(models.Model):
         help_text=_("签发时账号需要动态口令，且令牌由完成动态口令的会话或服务器命令签发"),
     )
     revoked_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
+    # Refused uses are audited at most once per JINGYING_API_TOKEN_REFUSAL_AUDIT_MINUTES; those in
+    # between are counted here and reported by the next entry (or by the retention job).
+    refusal_audited_at = models.DateTimeField(_("最近记录拒绝时间"), null=True, blank=True)
+    refusals_unaudited = models.PositiveIntegerField(_("未单独记录的拒绝次数"), default=0)
 
     class Meta:
         verbose_name = _("API 令牌")

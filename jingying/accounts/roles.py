@@ -167,6 +167,16 @@ _SELF_SECTIONS: list[Section] = [
     CARE_CASES_SELF, CARE_SUPPORT_SELF, CARE_FUND_SELF, HEALTH_CHECKUPS_SELF, HEALTH_PSYCH_SELF,
 ]
 
+# Officer self-service (decision 0014): everything an officer may do on their own records, in
+# every module, defined once. Every business role holds it, because every leader, clerk,
+# counsellor, doctor, inspector and publicity officer is also an officer with their own concerns,
+# children, insurance, health, equipment and surveys. The 三员 hold none of it: an administrator
+# account never reaches personal-data features, not even its holder's own.
+ORG_SELF = frozenset({"org.view_person", "org.view_dependent"})
+SELF_SERVICE: frozenset[str] = ORG_SELF | SURVEYS_ANSWER | frozenset().union(
+    *(perms for section in _SELF_SECTIONS for perms in section.values()))
+BUSINESS_ROLES = frozenset(Role) - ADMIN_ROLES
+
 
 @dataclass(frozen=True)
 class RoleSpec:
@@ -180,18 +190,13 @@ class RoleSpec:
 
 
 ROLE_SPECS: dict[str, RoleSpec] = {
-    Role.OFFICER: RoleSpec(
-        permissions=frozenset({"org.view_unit"}),
-        self_permissions=frozenset({"org.view_person", "org.view_dependent"}) | SURVEYS_ANSWER,
-    ),
-    Role.LEADER: RoleSpec(permissions=ORG_READ | {"org.export_person"} | SURVEYS_FOLLOW,
-                          self_permissions=SURVEYS_ANSWER),
-    Role.POLITICAL: RoleSpec(permissions=ORG_READ | ORG_WRITE | SURVEYS_RUN, self_permissions=SURVEYS_ANSWER),
-    Role.COUNSELLOR: RoleSpec(permissions=ORG_READ, self_permissions=SURVEYS_ANSWER),
-    Role.MEDICAL: RoleSpec(permissions=ORG_READ, self_permissions=SURVEYS_ANSWER),
-    Role.INSPECTOR: RoleSpec(permissions=ORG_READ, self_permissions=SURVEYS_ANSWER),
-    Role.PUBLICITY: RoleSpec(permissions=frozenset({"org.view_unit", "org.view_person"}),
-                             self_permissions=SURVEYS_ANSWER),
+    Role.OFFICER: RoleSpec(permissions=frozenset({"org.view_unit"})),
+    Role.LEADER: RoleSpec(permissions=ORG_READ | {"org.export_person"} | SURVEYS_FOLLOW),
+    Role.POLITICAL: RoleSpec(permissions=ORG_READ | ORG_WRITE | SURVEYS_RUN),
+    Role.COUNSELLOR: RoleSpec(permissions=ORG_READ),
+    Role.MEDICAL: RoleSpec(permissions=ORG_READ),
+    Role.INSPECTOR: RoleSpec(permissions=ORG_READ),
+    Role.PUBLICITY: RoleSpec(permissions=frozenset({"org.view_unit", "org.view_person"})),
     # 三员: the system administrator runs units and settings but reads no personal data.
     Role.SYSADMIN: RoleSpec(
         permissions=frozenset({"org.view_unit", "org.change_unit", "core.manage_system"}),
@@ -206,13 +211,19 @@ ROLE_SPECS: dict[str, RoleSpec] = {
 
 
 def _widen(specs: dict[str, RoleSpec]) -> dict[str, RoleSpec]:
-    """Each role's spec with the domain modules' sections added."""
+    """Each role's spec with the domain modules' sections and (business roles) self-service added.
+
+    A self-service permission the role also holds over a subtree stays in `self_permissions`: the
+    holder's own unit need not lie inside the granted subtree (a city clerk granted one county),
+    and `scope_q` adds the own-person clause to the subtree's.
+    """
     out = {}
     for role, spec in specs.items():
         extra = frozenset().union(*(section.get(role, frozenset()) for section in _SECTIONS))
-        extra_self = frozenset().union(*(section.get(role, frozenset()) for section in _SELF_SECTIONS))
-        out[role] = RoleSpec(permissions=spec.permissions | extra,
-                             self_permissions=spec.self_permissions | extra_self, units_only=spec.units_only)
+        permissions = spec.permissions | extra
+        own = SELF_SERVICE if role in BUSINESS_ROLES else frozenset()
+        out[role] = RoleSpec(permissions=permissions, self_permissions=spec.self_permissions | own,
+                             units_only=spec.units_only)
     return out
 
 

@@ -13,6 +13,8 @@ import datetime as dt
 from typing import Any, NoReturn
 
 from django.conf import settings
+from django.db import transaction
+from django.db.models import F
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -37,11 +39,58 @@ class TokenRefusedError(AuthenticationError):
 
 def _refuse(row: ApiToken, rule: str, message: str) -> NoReturn:
     """Record the refused use (a security event, 等保 L3-CES1-12) and answer 401 with `message`."""
+    set_credential(f"token:{row.prefix}")
+    record_refusal(row, rule)
+    raise TokenRefusedError(message)
+
+
+REFUSED = "accounts.api_token.refused"
+
+
+def record_refusal(row: ApiToken, rule: str, *, now: dt.datetime | None = None) -> bool:
+    """Audit a refused use, at most once per token per JINGYING_API_TOKEN_REFUSAL_AUDIT_MINUTES.
+
+    A script looping on a refused token would otherwise write one entry per request. The first
+    refusal is recorded; the ones within the window after it are only counted on the token, and
+    the next recorded entry says how many there were (`after.refusals_not_recorded`), so the
+    trail still shows that, and how often, refusals happened. A count left when the script stops
+    is written by `flush_refusals` (periodic job `accounts.token_refusals`). Returns whether an entry was written.
+    """
     from jingying.core import audit
 
-    set_credential(f"token:{row.prefix}")
-    audit.record(actor=row.user, action="accounts.api_token.refused", obj=row, reason=rule)
-    raise TokenRefusedError(message)
+    now = now or timezone.now()
+    window = dt.timedelta(minutes=settings.JINGYING_API_TOKEN_REFUSAL_AUDIT_MINUTES)
+    with transaction.atomic():
+        locked = (ApiToken.objects.select_for_update().only("pk", "refusal_audited_at", "refusals_unaudited")
+                  .get(pk=row.pk))
+        if locked.refusal_audited_at is not None and now - locked.refusal_audited_at < window:
+            ApiToken.objects.filter(pk=row.pk).update(refusals_unaudited=F("refusals_unaudited") + 1)
+            return False
+        ApiToken.objects.filter(pk=row.pk).update(refusal_audited_at=now, refusals_unaudited=0)
+        after = {"refusals_not_recorded": locked.refusals_unaudited} if locked.refusals_unaudited else None
+        audit.record(actor=row.user, action=REFUSED, obj=row, reason=rule, after=after)
+    return True
+
+
+def flush_refusals(*, now: dt.datetime | None = None) -> int:
+    """Write the counts of refusals not yet in the trail whose window has closed (system action)."""
+    from jingying.core import audit
+    from jingying.core.scoping import SYSTEM
+
+    now = now or timezone.now()
+    cutoff = now - dt.timedelta(minutes=settings.JINGYING_API_TOKEN_REFUSAL_AUDIT_MINUTES)
+    written = 0
+    for row in ApiToken.objects.filter(refusals_unaudited__gt=0, refusal_audited_at__lt=cutoff).select_related("user"):
+        with transaction.atomic():
+            count = row.refusals_unaudited
+            # Claimed with the count read, so refusals counted meanwhile are not lost.
+            if not ApiToken.objects.filter(pk=row.pk, refusals_unaudited=count).update(refusals_unaudited=0):
+                continue
+            audit.record(actor=SYSTEM, action=REFUSED, obj=row, object_repr=str(row), reason="count",
+                         after={"refusals_not_recorded": count, "user": row.user.username,
+                                "since": row.refusal_audited_at.isoformat() if row.refusal_audited_at else None})
+        written += 1
+    return written
 
 
 class BearerToken(HttpBearer):

@@ -7,7 +7,14 @@ failed or been left unconfirmed for JINGYING_UPLOAD_RETENTION_DAYS days, its upl
 it left beside it (e.g. the roster error workbook) are deleted; the row stays with its summary,
 `file` emptied (and `file_removed_at` set where the model has it). A job left awaiting
 confirmation becomes "failed" with a message saying why, so it cannot be confirmed without its
-file. A running job is never touched. Every job cleared is audited as a system action.
+file. A running job is never cleared. Every job cleared is audited as a system action.
+
+A job still running long after it could have (its worker died) is first marked "failed" with
+"处理中断，请重新上传" (audited as a system action, `core.upload.interrupted`); its file then
+follows the period above, counted from that moment. "Long" is JINGYING_IMPORT_STALE_HOURS (default
+6) after the upload for a job still validating; for one importing, whose confirm time the row does
+not keep, the longest a job may wait for its confirm (the retention period, plus one run of this
+job) is added, so a job confirmed late is never cut short.
 
 Evidence files that are part of a record (care rights-case evidence) are not transient and are
 not listed. Files in an upload directory that no row claims any more (the row was deleted, or a
@@ -52,11 +59,43 @@ class PurgeResult:
     jobs: int = 0
     files: int = 0
     orphans: int = 0
+    interrupted: int = 0
     errors: list[str] = field(default_factory=list)
 
     def __str__(self) -> str:
-        text = f"jobs={self.jobs} files={self.files} orphans={self.orphans}"
+        text = f"jobs={self.jobs} files={self.files} orphans={self.orphans} interrupted={self.interrupted}"
         return text + (f" errors={len(self.errors)}" if self.errors else "")
+
+
+# How often the periodic job runs (settings: core.upload_retention), the slack on a late confirm.
+RUN_INTERVAL = dt.timedelta(hours=6)
+
+
+def stale_limits(*, days: int) -> dict[str, dt.timedelta]:
+    """How long after its upload a job may still be running, per running status."""
+    hours = dt.timedelta(hours=max(1, int(getattr(settings, "JINGYING_IMPORT_STALE_HOURS", 6))))
+    # An importing job was confirmed at most `days` (+ one run) after its upload: past that it
+    # would have been failed as unconfirmed.
+    return {"validating": hours, "importing": dt.timedelta(days=days) + RUN_INTERVAL + hours}
+
+
+def _fail_stale(model: type[models.Model], *, now: dt.datetime, days: int) -> int:
+    """Mark jobs whose worker died (still running past their limit) as failed; audited."""
+    count = 0
+    for status, limit in stale_limits(days=days).items():
+        stale = model._default_manager.filter(status=status, created_at__lt=now - limit)
+        for job in stale.iterator(chunk_size=200):
+            with transaction.atomic():
+                # Claimed only in the state it was read in: a worker that finishes meanwhile wins.
+                claimed = model._default_manager.filter(pk=job.pk, status=status).update(
+                    status=FAILED, message=_("处理中断，请重新上传"), finished_at=now)
+                if not claimed:
+                    continue
+                audit.record(actor=SYSTEM, action="core.upload.interrupted", obj=job,
+                             reason=_("导入任务超过 %(n)d 小时仍未结束") % {"n": limit // dt.timedelta(hours=1)},
+                             before={"status": status}, after={"status": FAILED})
+            count += 1
+    return count
 
 
 def _transient_models() -> list[tuple[type[models.Model], Callable[[Any], list[str]] | None]]:
@@ -157,6 +196,7 @@ def purge_transient_uploads(*, days: int | None = None, now: dt.datetime | None 
     # Messages stored on the jobs are in the site's language; a worker has no request to ask.
     with translation.override(settings.LANGUAGE_CODE):
         for model, extra in _transient_models():
+            result.interrupted += _fail_stale(model, now=now, days=days)
             due = (model._default_manager.exclude(file="").exclude(status__in=BUSY)
                    .filter(Q(finished_at__lt=cutoff) | Q(finished_at__isnull=True, created_at__lt=cutoff)))
             for job in due.iterator(chunk_size=200):

@@ -118,18 +118,20 @@ def scope_q(model: type[models.Model], actor: Any, perm: str, *, domain: str | N
     path_lookup: str = model.scope_unit_path  # type: ignore[attr-defined]
     person_lookup: str | None = getattr(model, "scope_person", None)
     clauses: list[Q] = []
+    own = False
     for grant in active_grants(actor):
         spec = ROLE_SPECS[grant.role]
         if domain is not None and domain not in grant.domains:
             continue
-        if perm in spec.permissions:
-            if spec.units_only and person_lookup is not None:
-                continue  # administrators see structure, never people
+        if perm in spec.permissions and not (spec.units_only and person_lookup is not None):
+            # (administrators see structure, never people)
             clauses.append(subtree_q(path_lookup, grant.unit_path))
-        elif perm in spec.self_permissions and person_lookup is not None:
-            person_id = getattr(actor, "person_id", None)
-            if person_id is not None:
-                clauses.append(Q(**{person_lookup: person_id}))
+        # Self-service also holds where the grant's subtree does not reach the holder's own unit.
+        if perm in spec.self_permissions and person_lookup is not None:
+            own = True
+    person_id = getattr(actor, "person_id", None)
+    if own and person_id is not None and person_lookup is not None:
+        clauses.append(Q(**{person_lookup: person_id}))
     if not clauses:
         return None
     combined = clauses[0]

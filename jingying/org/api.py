@@ -18,7 +18,7 @@ from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
-from jingying.core.scoping import require_perm
+from jingying.core.scoping import covers, require_perm
 from jingying.org import selectors, services
 from jingying.org.filters import PersonFilterSet
 from jingying.org.models import Person, Unit
@@ -198,6 +198,9 @@ def person_dependents(request: HttpRequest, person_id: int, paging: Query[Paging
     actor = _actor(request)
     require_perm(actor, "org.view_dependent")
     person = selectors.access_person(actor, person_id)
+    if person.pk != getattr(actor, "person_id", None) and not covers(actor, "org.view_dependent", person.unit.path):
+        # Dependents held only as self-service (decision 0014) are one's own, not anyone's visible.
+        raise Http404
     rows, count = _page(selectors.dependent_list(actor=actor, person=person), paging)
     return DependentPage(items=[DependentOut.from_dependent(d) for d in rows], count=count)
 

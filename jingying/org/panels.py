@@ -64,8 +64,12 @@ def dependents_context(*, actor: Any, person: Any) -> dict[str, Any]:
 def panels_for(actor: Any, person: Any) -> list[dict[str, Any]]:
     """The panels this actor may see on this person's profile, with their extra context."""
     out = []
+    own = getattr(actor, "person_id", None) == person.pk
     for panel in PERSON_PANELS:
-        if panel.perm and not has_perm(actor, panel.perm, domain=panel.domain):
+        # A permission held only over one's own records (self-service, decision 0014) shows its
+        # panel on one's own profile, not as an empty panel on everyone else's.
+        if panel.perm and not (has_perm(actor, panel.perm, domain=panel.domain) if own
+                               else covers(actor, panel.perm, person.unit.path, domain=panel.domain)):
             continue
         extra: dict[str, Any] = {}
         if panel.context:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import connection
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
 from jingying.accounts.roles import ROLE_SPECS
@@ -93,14 +93,15 @@ def _people(actor: Any, perm: str) -> QuerySet[Person]:
     read through the unit_id index (~1–3 ms). It only narrows: restrict's own filter stays, and
     the ids are those of every subtree a grant gives the permission over, so nobody visible is
     dropped. An actor who also sees their own record through a self permission (which may sit
-    outside those subtrees) gets no narrowing. SQLite already walks the unit index this way.
+    outside those subtrees; every business role has one, decision 0014) keeps it with
+    `OR id = own`. SQLite already walks the unit index this way.
     """
     qs = restrict(Person.objects.select_related("unit"), actor, perm)
     if connection.vendor != "postgresql":
         return qs
-    if any(perm in ROLE_SPECS[g.role].self_permissions and perm not in ROLE_SPECS[g.role].permissions
-           for g in active_grants(actor)):
-        return qs
+    own_id = getattr(actor, "person_id", None)
+    if own_id is not None and not any(perm in ROLE_SPECS[g.role].self_permissions for g in active_grants(actor)):
+        own_id = None
     paths = sorted({g.unit_path for g in grant_roots(actor, perm)})
     tops: list[str] = []
     for path in paths:
@@ -112,7 +113,9 @@ def _people(actor: Any, perm: str) -> QuerySet[Person]:
     for path in tops[1:]:
         q |= subtree_q("path", path)
     sql, params = Unit.objects.filter(q).order_by().values("id").query.sql_with_params()
-    return qs.filter(unit_id__in=RawSQL(f"SELECT unnest(ARRAY({sql}))", params))  # noqa: S611 - Django's own SQL and params
+    narrow = Q(unit_id__in=RawSQL(f"SELECT unnest(ARRAY({sql}))", params))  # noqa: S611 - Django's own SQL and params
+    # One's own record stays visible even where it lies outside the granted subtrees (decision 0014).
+    return qs.filter(narrow | Q(pk=own_id) if own_id is not None else narrow)
 
 
 def person_list(*, actor: Any, filters: dict[str, Any] | None = None, perm: str = "org.view_person") -> QuerySet[Person]:

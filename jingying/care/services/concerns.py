@@ -72,6 +72,13 @@ def _is_own(actor: Any, person: Person) -> bool:
     return getattr(actor, "person_id", None) is not None and actor.person_id == person.pk
 
 
+def _not_own(actor: Any, concern: Concern) -> None:
+    """A leader or clerk raises their own concern like any officer (decision 0014) but never
+    handles it: the other handlers of the unit, or the units above, do."""
+    if _is_own(actor, concern.person):
+        raise PermissionDenied(_("不能办理本人提出的诉求"))
+
+
 def _tell_person(concern: Concern, title: str, body: str = "") -> None:
     """The officer hears of every step of their own concern."""
     from jingying.accounts.models import User
@@ -126,6 +133,7 @@ def concern_step(*, actor: Any, concern: Concern, step: str, note: str = "") -> 
     if step not in _STEPS:
         raise ValueError(f"unknown step {step}")
     require(actor, "care.handle_concern", concern.unit.path)
+    _not_own(actor, concern)
     allowed, new_status, kind = _STEPS[step]
     if concern.status not in allowed:
         raise ValidationError(_("诉求当前为“%(status)s”，不能执行此操作") % {"status": concern.get_status_display()})
@@ -170,6 +178,7 @@ def concern_unsolvable(*, actor: Any, concern: Concern, note: str) -> Concern:
 def concern_reassign(*, actor: Any, concern: Concern, unit: Unit, note: str = "") -> Concern:
     """Hand the concern to a unit above or below the responsible one, within the actor's scope."""
     require(actor, "care.handle_concern", concern.unit.path)
+    _not_own(actor, concern)
     if not concern.is_open:
         raise ValidationError(_("诉求已办结，不能改派"))
     if unit.pk == concern.unit_id:

@@ -80,7 +80,7 @@ ROUTES.update({
     "care:rights_evidence_download": Route(perm="care.view_rightscase", obj="person", kwargs=_kw("evidence")),
     "care:rights_evidence_delete": Route(perm="care.change_rightscase", obj="person", kwargs=_kw("evidence"), **_POST),
     # The officer answers for themself; staff who manage the case may record the answer too.
-    "care:rights_offer_answer": Route(perm="care.respond_rightscase", obj="person", kwargs=_kw("victim"), **_POST),
+    "care:rights_offer_answer": Route(perm="care.respond_rightscase", staff_perm="care.change_rightscase", obj="person", kwargs=_kw("victim"), **_POST),
     "care:campaign_list": Route(perm="care.view_carecampaign"),
     "care:campaign_create": Route(perm="care.add_carecampaign"),
     "care:campaign_detail": Route(perm="care.view_carecampaign", obj="county", kwargs=_kw("campaign")),
@@ -104,7 +104,7 @@ ROUTES.update({
     "care:childcare_enrol": Route(perm="care.enrol_childcare", obj="person", kwargs=_kw("programme"), **_POST),
     # Staff who run the programme enrol a child for a parent (GET: the officer lookup form).
     "care:childcare_enrol_for": Route(perm="care.change_childcare", obj="county", kwargs=_kw("programme")),
-    "care:childcare_cancel": Route(perm="care.enrol_childcare", obj="person", kwargs=_kw("enrolment"), **_POST),
+    "care:childcare_cancel": Route(perm="care.enrol_childcare", staff_perm="care.change_childcare", obj="person", kwargs=_kw("enrolment"), **_POST),
     "care:policy_list": Route(perm="care.view_insurance"),
     "care:policy_list_export": Route(perm="care.export_insurance"),
     "care:policy_create": Route(perm="care.add_insurance"),
@@ -139,7 +139,7 @@ ROUTES.update({
     # A multipart upload without a file: 422 for whoever may reach the case.
     "api:rights_case_add_evidence": Route(perm="care.change_rightscase", obj="person", api=True, method="post",
                                           skip_allowed=True, ok=(422,), kwargs=_kw("case", "case_id")),
-    "api:rights_offer_respond": Route(perm="care.respond_rightscase", obj="person", api=True, method="post",
+    "api:rights_offer_respond": Route(perm="care.respond_rightscase", staff_perm="care.change_rightscase", obj="person", api=True, method="post",
                                       data={"answer": "bogus"}, skip_allowed=True, ok=(422,),
                                       kwargs=_kw("victim", "victim_id")),
     "api:rights_case_evidence_list": Route(perm="care.view_rightscase", obj="person", api=True,
@@ -175,7 +175,7 @@ ROUTES.update({
     "api:childcare_mine": Route(perm="care.enrol_childcare", api=True, ok=(200, 404), refused=(403,)),
     "api:childcare_enrol": Route(perm="care.enrol_childcare", obj="person", api=True, method="post",
                                  data={"child": 0}, skip_allowed=True, ok=(422,), kwargs=_kw("programme", "programme_id")),
-    "api:childcare_cancel": Route(perm="care.enrol_childcare", obj="person", api=True, method="post",
+    "api:childcare_cancel": Route(perm="care.enrol_childcare", staff_perm="care.change_childcare", obj="person", api=True, method="post",
                                   skip_allowed=True, kwargs=_kw("enrolment", "enrolment_id")),
     "api:childcare_attendance": Route(perm="care.mark_childcare", obj="county", api=True, method="post",
                                       data={"day": "1999-01-01", "present": []}, ok=(422,),

@@ -28,7 +28,8 @@ def _scope() -> Scope:
     inside = make_issue(PersonFactory(unit=tree.station, name="配发甲"), vest, dt.date(2025, 1, 1))
     outside = make_issue(PersonFactory(unit=tree.other_station, name="配发乙"), vest, dt.date(2025, 1, 1))
     user = make_user("eqv_leader", role=Role.LEADER, unit=tree.county)
-    nobody = make_user("eqv_medical", role=Role.MEDICAL, unit=tree.region, domains=["health"])
+    # Every business role sees its own equipment (self-service, decision 0014): the 三员 see none.
+    nobody = make_user("eqv_admin", role=Role.SYSADMIN, unit=tree.region)
     return Scope(inside=inside, outside=outside, user=user, nobody=nobody, extra={"tree": tree, "type": vest})
 
 

@@ -107,7 +107,9 @@ def concern_create(request: HttpRequest) -> HttpResponse:
     """Raise one's own concern, or (staff) record one for a person in scope."""
     require_perm(request, "care.add_concern")
     actor: Any = request.user
-    for_self = not grant_roots(actor, "care.add_concern")
+    # Staff record concerns for people in scope; anyone linked to a person may also raise their
+    # own from 我的诉求 (?for=self), leaders and clerks included (decision 0014).
+    for_self = not grant_roots(actor, "care.add_concern") or request.GET.get("for") == "self"
     if for_self and actor.person_id is None:
         raise PermissionDenied("care.add_concern")
     people = None if for_self else _people_for(actor)
@@ -157,8 +159,8 @@ def concern_from_visit(request: HttpRequest, pk: int) -> HttpResponse:
 def concern_detail(request: HttpRequest, pk: int) -> HttpResponse:
     actor: Any = request.user
     concern = sel.access_concern(actor, pk)
-    can_handle = covers(actor, "care.handle_concern", concern.unit.path)
     own = actor.person_id is not None and actor.person_id == concern.person_id
+    can_handle = covers(actor, "care.handle_concern", concern.unit.path) and not own  # decision 0014
     steps = []
     if can_handle:
         for step in svc.STEPS:

@@ -94,6 +94,9 @@ class Route:
     skip_allowed: bool = False  # a permitted call would change data: check refusals only
     # A sensitive domain (psych, health, integrity, fund) the grant must also name.
     domain: str | None = None
+    # For a self-service route staff may also use over their subtree (e.g. cancelling an
+    # enrolment: the child's parent, or whoever runs the programme), the staff permission.
+    staff_perm: str | None = None
 
 
 def kw_person(w: World, inside: bool) -> dict[str, Any]:
@@ -162,7 +165,7 @@ def expected(route: Route, w: World, role: str, inside: bool) -> tuple[int, ...]
         # Only the officer was invited (to the county's campaign, as a member of its station).
         return route.ok if role == Role.OFFICER and inside else (404,)
     spec = ROLE_SPECS.get(role)
-    holds = spec is not None and route.perm in spec.permissions
+    holds = spec is not None and (route.perm in spec.permissions or route.staff_perm in spec.permissions)
     if route.domain is not None and route.domain not in w.domains.get(role, []):
         holds = False
     person_data = route.obj in ("person", "dependent") or route.perm.split(".")[1].endswith(("person", "dependent"))
@@ -175,13 +178,19 @@ def expected(route: Route, w: World, role: str, inside: bool) -> tuple[int, ...]
         if holds:
             return route.ok
         if self_service:
+            if getattr(w.users.get(role), "person_id", None) is None:
+                # Self-service with no person record: refused, or (a create) told to name one.
+                return (*route.ok, 403, 422)
             return (*route.ok, 403)  # a list of one's own records, or none at all
         return route.refused
     unit = object_unit(w, route.obj, inside)
     assert unit is not None
     if holds and unit.path.startswith(w.grant_unit[role].path):
         return route.ok
-    if self_service and route.obj in ("person", "dependent") and inside:
+    # Every business role holds self-service (decision 0014), but in this world only the
+    # officer's account is linked to a person (甲, inside): the others' self path finds nothing.
+    own_person = getattr(w.users.get(role), "person_id", None) == w.person_in.pk
+    if self_service and route.obj in ("person", "dependent") and inside and own_person:
         return route.ok  # the officer's own record
     return (404,) if holds or self_service else (403, 404)
 

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from jingying.core import audit
 from jingying.core.notifications import notify
-from jingying.core.scoping import covers, require
+from jingying.core.scoping import covers, has_perm, require
 from jingying.health import crypto_psych
 from jingying.health.choices_psych import Language, SessionMode, SessionStatus
 from jingying.health.models import (
@@ -105,8 +105,8 @@ def slot_create(*, actor: Any, starts_at: dt.datetime, ends_at: dt.datetime, mod
 def session_book(*, actor: Any, slot_id: int) -> CounsellingSession:
     """The officer books a free slot; the counsellor is told (not the officer's unit)."""
     person_id = getattr(actor, "person_id", None)
-    if person_id is None:
-        raise PermissionDenied("no person")
+    if person_id is None or not has_perm(actor, "health.book_session"):
+        raise PermissionDenied("health.book_session")  # the 三员 hold no self-service (decision 0014)
     slot = AvailabilitySlot.objects.select_for_update(of=("self",)).select_related("counsellor__user").filter(pk=slot_id).first()
     if slot is None or not slot.counsellor.active:
         raise ValidationError({"slot": [_("该时段不存在")]})

@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jingying.core import audit
-from jingying.core.scoping import SYSTEM, require
+from jingying.core.scoping import SYSTEM, has_perm, require
 from jingying.health.choices_psych import AlertPriority, AlertReason, Tier
 from jingying.health.models import RoundCampaign, ScreeningConsent, ScreeningResult, ScreeningRound
 from jingying.org.models import Person, Unit
@@ -260,8 +260,8 @@ def _my_invited(actor: Any, screening: ScreeningRound) -> Person:
     from jingying.surveys.models import Invitation
 
     person_id = getattr(actor, "person_id", None)
-    if person_id is None:
-        raise PermissionDenied("no person")
+    if person_id is None or not has_perm(actor, "health.take_screening"):
+        raise PermissionDenied("health.take_screening")  # the 三员 hold no self-service (decision 0014)
     if not Invitation.objects.filter(campaign__screening_link__round=screening, person_id=person_id).exists():
         raise Http404
     return Person.objects.select_related("unit").get(pk=person_id)
