@@ -56,6 +56,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--workers", type=int, default=2)
+    serve.add_argument("--threads", type=int, default=4,
+                       help="threads per worker (1 with more workers suits CPU-bound page traffic; docs/benchmarks.md)")
     serve.add_argument("--demo", action="store_true", help="allow the demo passwords")
     serve.add_argument("--no-worker", action="store_true")
     serve.set_defaults(handler=_lazy("jingying.core.serve:cli_serve"))

@@ -189,7 +189,8 @@ def b4_page_views(ctx: Any) -> dict[str, Any]:
     workers = int(os.environ.get("JINGYING_BENCH_B4_WORKERS", "0")) or None
     port = free_port()
     ctx.progress(f"B4: server on port {port}, {total} page views from {clients} signed-in users")
-    server = start_server(port, workers=workers, name="B4")
+    threads = int(os.environ.get("JINGYING_BENCH_B4_THREADS", "0")) or 4  # as `jingying serve`
+    server = start_server(port, workers=workers, threads=threads, name="B4")
     try:
         # Warm-up, untimed: every page once per user (templates compiled, caches filled) and a
         # check that each answers 200 before anything is measured.
@@ -214,7 +215,7 @@ def b4_page_views(ctx: Any) -> dict[str, Any]:
     return {
         "value": value, "unit": "requests/s", "floor": floor, "ratio": round(floor / value, 2) if value else 0.0,
         "goal": goal, "passed": value >= 150 and errors == 0 and latency_p95 <= 200,
-        "requests": total, "clients": clients, "workers": workers or default_workers(),
+        "requests": total, "clients": clients, "workers": workers or default_workers(), "threads": threads,
         "seconds": round(elapsed, 2), "errors": errors, "error_examples": tally.errors,
         "p50_ms": round(statistics.median(tally.times) * 1000, 1) if tally.times else 0.0, "p95_ms": latency_p95,
         "pages_per_user": len(visitors[0].paths) if visitors else 0,

@@ -76,5 +76,5 @@ def cli_serve(args: argparse.Namespace) -> int:
     if not args.no_worker:
         start_worker()
     print(_("警营已启动：http://%(host)s:%(port)d/") % {"host": args.host, "port": args.port}, flush=True)
-    run_gunicorn(host=args.host, port=args.port, workers=args.workers)
+    run_gunicorn(host=args.host, port=args.port, workers=args.workers, threads=max(1, args.threads))
     return 0

@@ -11,7 +11,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _args(**over):
-    values = {"host": "127.0.0.1", "port": 8999, "workers": 1, "demo": False, "no_worker": True}
+    values = {"host": "127.0.0.1", "port": 8999, "workers": 1, "threads": 4, "demo": False, "no_worker": True}
     values.update(over)
     return argparse.Namespace(**values)
 
@@ -34,4 +34,12 @@ def test_starts_with_demo_flag_or_once_the_password_is_changed(monkeypatch):
     user.save()
     assert serve.demo_passwords_in_use() == []
     assert serve.cli_serve(_args()) == 0
-    assert started == [{"host": "127.0.0.1", "port": 8999, "workers": 1}] * 2
+    assert started == [{"host": "127.0.0.1", "port": 8999, "workers": 1, "threads": 4}] * 2
+
+
+def test_threads_per_worker_is_the_operators_choice(monkeypatch):
+    started = []
+    monkeypatch.setattr(serve, "run_gunicorn", lambda **kw: started.append(kw))
+    assert serve.cli_serve(_args(demo=True, workers=4, threads=1)) == 0
+    assert serve.cli_serve(_args(demo=True, threads=0)) == 0  # nonsense is read as one thread
+    assert [(s["workers"], s["threads"]) for s in started] == [(4, 1), (1, 1)]
