@@ -27,6 +27,7 @@ from jingying.surveys.models import (
     QuestionnaireVersion,
     Reminder,
     Response,
+    ResultsExport,
 )
 from jingying.surveys.suppression import SELF, UnitTree
 
@@ -361,3 +362,18 @@ def person_panel_context(*, actor: Any, person: Any) -> dict[str, Any]:
     """The "待填写的问卷" panel on the person profile: only on the viewer's own profile."""
     own = getattr(actor, "person_id", None) == person.pk
     return {"own": own, "pending": list(my_pending(actor=actor)[:10]) if own else []}
+
+
+def my_latest_export(*, actor: Any, campaign: Campaign, unit: Unit) -> ResultsExport | None:
+    """The actor's own most recent export of this campaign and unit that is still worth showing
+    on the results page: one being built (started within REUSE_RUNNING, as the export request
+    reuses it) or a finished file not yet expired. So leaving the page while it builds loses
+    nothing: coming back shows the progress or the download."""
+    from jingying.surveys.services_export import REUSE_RUNNING
+
+    now = timezone.now()
+    busy = [ResultsExport.Status.PENDING, ResultsExport.Status.RUNNING]
+    return (ResultsExport.objects.filter(created_by_id=actor.pk, campaign=campaign, unit=unit)
+            .filter(Q(status__in=busy, created_at__gte=now - REUSE_RUNNING)
+                    | Q(status=ResultsExport.Status.DONE, expires_at__gt=now))
+            .order_by("-created_at").first())

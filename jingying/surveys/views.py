@@ -461,12 +461,15 @@ def campaign_results(request: HttpRequest, pk: int) -> HttpResponse:
     tab = request.GET.get("tab", "dist")
     tab = tab if tab in ANALYSIS_TABS else "dist"
     results = selectors.campaign_results(actor=actor, campaign=campaign, unit=unit, with_texts=tab == "dist")
+    can_export = results.shown and has_perm(actor, "surveys.export_results")
     context = {
         "campaign": campaign, "r": results, "tab": tab,
         **(analysis_context(request, campaign, unit, tab) if results.shown else {}),
         "breadcrumbs": [u for u in org_selectors.unit_ancestors(unit)
                         if u.path.startswith(campaign.unit.path) and covers(actor, "surveys.view_results", u.path)][:-1],
-        "can_export": results.shown and has_perm(actor, "surveys.export_results"),
+        "can_export": can_export,
+        "latest_export": selectors.my_latest_export(actor=actor, campaign=campaign, unit=results.unit)
+        if can_export else None,
         **_public_context(request, campaign, covers(actor, "surveys.manage_campaign", campaign.unit.path)),
     }
     return render_page(request, "surveys/campaign_results.html", context)

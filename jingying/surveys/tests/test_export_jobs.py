@@ -110,7 +110,9 @@ def test_htmx_swaps_the_button_for_the_job_status(world: dict[str, Any]) -> None
     ResultsExport.objects.filter(pk=job.pk).update(status="running", progress_done=3, progress_total=10)
     busy = client.get(reverse("surveys:export_job", args=[job.pk]), **HTMX).content.decode()
     assert "正在生成…" in busy and 'hx-trigger="every 1s"' in busy and "30%" in busy
-    # The results page offers the button as a form (POST), not a link to a file.
+    # The results page offers the button as a form (POST), not a link to a file (once this
+    # export is no longer running: while it runs, its progress stands there instead).
+    ResultsExport.objects.filter(pk=job.pk).update(status="done")
     page = client.get(reverse("surveys:campaign_results", args=[world["campaign"].pk])).content.decode()
     assert 'id="export-form"' in page and 'hx-post="' in page
 
@@ -227,3 +229,25 @@ def test_a_running_job_is_reused_unless_it_looks_lost(world: dict[str, Any]) -> 
     ResultsExport.objects.filter(pk=running.pk).update(created_at=timezone.now() - dt.timedelta(minutes=16))
     fresh = services_export.results_export_request(actor=region, campaign=campaign, unit=tree.region)
     assert fresh.pk != running.pk and fresh.status == "done"
+
+
+def test_coming_back_to_the_results_page_shows_the_export_in_progress_then_its_download(
+        world: dict[str, Any]) -> None:  # noqa: F811
+    region, campaign, tree = world["region"], world["campaign"], world["tree"]
+    client = login_client(region)
+    results = reverse("surveys:campaign_results", args=[campaign.pk])
+    job = ResultsExport.objects.create(campaign=campaign, unit=tree.region, created_by=region,
+                                       expires_at=timezone.now() + dt.timedelta(hours=24))
+    page = client.get(results).content.decode()
+    # Still building: its progress polls in place of the button (no second export started).
+    assert 'id="export-busy"' in page and reverse("surveys:export_job", args=[job.pk]) in page
+    assert 'id="export-form"' not in page
+    # Another user's export of the same results is not shown to this one.
+    other = make_user("region2", role=Role.POLITICAL, unit=tree.region)
+    assert 'id="export-busy"' not in login_client(other).get(results).content.decode()
+    ResultsExport.objects.filter(pk=job.pk).update(status=ResultsExport.Status.DONE)
+    page = client.get(results).content.decode()
+    assert reverse("surveys:export_download", args=[job.pk]) in page and 'id="export-form"' in page
+    # An expired file or an old stuck job is no longer offered.
+    ResultsExport.objects.filter(pk=job.pk).update(expires_at=timezone.now() - dt.timedelta(minutes=1))
+    assert reverse("surveys:export_download", args=[job.pk]) not in client.get(results).content.decode()
