@@ -309,7 +309,7 @@ def validate(*, actor: Any, data: bytes) -> tuple[Report, list[Planned]]:
         elif p.existing is None:
             report.created += 1
             report.preview.append({"sheet": p.row.sheet, "row": p.row.number, "action": _("新建"), "name": p.name,
-                                   "unit": p.unit.name, "changes": ""})
+                                   "unit": p.unit.name, "changes": _describe(p)})
         elif p.changed():
             report.updated += 1
             report.preview.append({"sheet": p.row.sheet, "row": p.row.number, "action": _("修改"), "name": p.name,
@@ -335,6 +335,13 @@ def _row_failed(report: Report, key: tuple[str, str], sheets: dict[str, list[Row
 
 
 def _describe(p: Planned) -> str:
+    if p.existing is None:  # a new hospital: what it will have
+        parts = [f"{MODEL_FIELD_HEADER[f]}：{_show(v)}" for f, v in p.values.items() if v not in (None, "")]
+        if p.services:
+            parts.append(_("绿色通道服务 %(n)d 项") % {"n": len(p.services)})
+        if p.windows:
+            parts.append(_("警医服务窗口 %(n)d 个") % {"n": len(p.windows)})
+        return "；".join(parts)
     parts = [f"{MODEL_FIELD_HEADER[f]}：{_show(old)} → {_show(new)}" for f, (old, new) in p.changes.items()]
     if p.existing is not None:
         if p.services is not None:

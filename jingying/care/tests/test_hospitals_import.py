@@ -88,6 +88,9 @@ def test_screen_upload_preview_confirm_creates_updates_and_syncs_services() -> N
     response = doc.post(reverse("care:hospital_import"), {"file": _upload(data)})
     html = response.content.decode()
     assert response.status_code == 200 and "确认导入" in html and "0471-7654321" in html
+    # A new hospital's row in the preview says what it will have, not an empty cell.
+    new_row = next(c for c in response.context["report"].preview if c["name"] == "新城区人民医院")
+    assert "二级甲等" in new_row["changes"] and "绿色通道服务 1 项" in new_row["changes"]
     assert not PartnerHospital.objects.filter(name="新城区人民医院").exists()  # nothing before the confirm
     sha = response.context["report"].sha256
     # The workbook waits on disk, not in the session row every request loads.
