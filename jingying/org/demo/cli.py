@@ -64,11 +64,20 @@ def load_module_demos(*, seed: int) -> None:
 
     Named in settings rather than imported here so org never depends on the apps built on it.
     """
+    from django.apps import apps
     from django.conf import settings
     from django.utils.module_loading import import_string
 
-    for dotted in settings.JINGYING_DEMO_LOADERS:
-        print(_("正在生成演示数据：%(what)s……") % {"what": dotted.rsplit(".", 2)[-3]}, flush=True)
+    loaders = list(settings.JINGYING_DEMO_LOADERS)
+    labels = []
+    for dotted in loaders:
+        app = apps.get_containing_app_config(dotted)
+        labels.append(str(app.verbose_name) if app else dotted.rsplit(".", 1)[0])
+    for index, dotted in enumerate(loaders):
+        label = labels[index]
+        if labels.count(label) > 1:  # one app, several parts: number them
+            label = f"{label}（{labels[:index + 1].count(label)}/{labels.count(label)}）"
+        print(_("正在生成演示数据：%(what)s……") % {"what": label}, flush=True)
         import_string(dotted)(seed=seed)
 
 
